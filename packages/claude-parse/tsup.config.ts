@@ -1,0 +1,24 @@
+import { defineConfig } from "tsup";
+
+export default defineConfig([
+  {
+    entry: { index: "src/index.ts" },
+    format: ["esm"],
+    platform: "node",
+    target: "node20",
+    dts: { compilerOptions: { ignoreDeprecations: "6.0" } },
+    clean: true,
+    sourcemap: false,
+  },
+  {
+    // Paperclip's UI worker evaluates this file as CommonJS through `new Function`: zero imports, < 50 KB.
+    entry: { "ui-parser": "src/ui-parser/index.ts" },
+    format: ["cjs"],
+    platform: "neutral",
+    target: "es2020",
+    dts: { compilerOptions: { ignoreDeprecations: "6.0" } },
+    noExternal: [/.*/],
+    minify: false,
+    clean: false,
+  },
+]);
