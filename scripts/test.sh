@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# The whole test suite: static checks, unit tests under Node 20 and Node 24 (one merged coverage run),
+# then every end-to-end suite against real parts (the sandbox's local Kubernetes cluster, real claude CLIs,
+# the real Paperclip server). Reports land in reports/*.json; the last line sums them.
+set -uo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+export TURBO_TELEMETRY_DISABLED=1 DO_NOT_TRACK=1 FORCE_COLOR=0
+bash scripts/setup.sh || exit 1
+NODE24="$(bash scripts/ensure-node24.sh)"
+export NODE24
+rm -rf reports && mkdir -p reports
+STATUS=0
+step() {
+  local name="$1"; shift
+  local t0=$SECONDS
+  echo "::: $name"
+  if "$@"; then echo "::: $name ok ($((SECONDS - t0)) s)"; else echo "::: $name FAILED ($((SECONDS - t0)) s)"; STATUS=1; fi
+}
+vitest_json() { # <report-name> [vitest args...]
+  local report="$1"; shift
+  pnpm exec vitest run --reporter=default --reporter=json --outputFile.json="reports/$report.json" "$@"
+}
+
+step "build" pnpm build
+step "typecheck" pnpm typecheck
+step "lint" pnpm lint
+step "check:pkg" pnpm check:pkg
+step "unit (node 20, coverage)" vitest_json unit-node20 --coverage
+step "unit (node 24)" env PATH="$(dirname "$NODE24"):$PATH" \
+  "$NODE24" node_modules/vitest/vitest.mjs run --reporter=default --reporter=json --outputFile.json=reports/unit-node24.json
+
+# End-to-end suites: each package or app with a vitest.e2e.config.ts, then the Paperclip suite.
+# They share one sandbox cluster, started (or reused) by the sandbox's vitest global setup.
+for cfg in apps/sandbox/vitest.e2e.config.ts packages/*/vitest.e2e.config.ts apps/sandbox/vitest.paperclip.config.ts; do
+  [[ -f "$cfg" ]] || continue
+  dir="$(dirname "$cfg")"
+  name="$(basename "$dir")-$(basename "$cfg" .config.ts | sed 's/^vitest\.//')"
+  step "$name" vitest_json "$name" --root "$dir" --config "$cfg"
+done
+
+if [[ -z "${SANDBOX_KEEP:-}" ]] && [[ -f apps/sandbox/src/cli.ts ]]; then
+  step "sandbox down" pnpm --silent sandbox down
+fi
+echo
+node scripts/summarize-reports.mjs reports || STATUS=1
+exit $STATUS
