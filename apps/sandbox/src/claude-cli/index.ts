@@ -1,0 +1,12 @@
+export { type ClaudeCli, type EnsureClaudeCliOptions, ensureClaudeCli } from "./install.js";
+export {
+  assertExactVersion,
+  binCandidates,
+  CLAUDE_CLI_VERSIONS,
+  CLAUDE_CODE_PACKAGE,
+  ClaudeCliError,
+  type ClaudeCliKind,
+  defaultCacheRoot,
+  platformKey,
+  versionDir,
+} from "./resolve.js";

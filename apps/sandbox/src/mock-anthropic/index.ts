@@ -1,0 +1,20 @@
+export {
+  isScenarioName,
+  parseMarker,
+  planReply,
+  promptText,
+  type ReplyPlan,
+  SCENARIOS,
+  type ScenarioName,
+  type ScenarioSelection,
+  scenarioMarker,
+  selectScenario,
+} from "./scenarios.js";
+export {
+  type MockAnthropic,
+  MockAnthropicConfigError,
+  type MockAnthropicOptions,
+  type RecordedRequest,
+  startMockAnthropic,
+} from "./server.js";
+export { encodeFrame, messageFrames, messageJson } from "./sse.js";
