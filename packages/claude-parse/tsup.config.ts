@@ -14,7 +14,7 @@ export default defineConfig([
     // Paperclip's UI worker evaluates this file as CommonJS through `new Function`: zero imports, < 50 KB.
     entry: { "ui-parser": "src/ui-parser/index.ts" },
     format: ["cjs"],
-    platform: "neutral",
+    platform: "node",
     target: "es2020",
     dts: { compilerOptions: { ignoreDeprecations: "6.0" } },
     noExternal: [/.*/],

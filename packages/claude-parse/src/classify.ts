@@ -1,0 +1,300 @@
+import { asNonEmptyString, asNumber, errorStrings } from "./read.js";
+import { epochToIso, parseResetTime } from "./retry-time.js";
+import type { RunSummary } from "./summary.js";
+
+/**
+ * Error codes written to Paperclip's `errorCode`. Codes shared with Paperclip's own claude_local adapter
+ * keep its spelling so the server's retry / continuation logic engages; the `claude_*` codes Paperclip
+ * lacks are ours.
+ */
+export const ClaudeErrorCode = {
+  /** The adapter's own timeout fired (Paperclip vocabulary). */
+  Timeout: "timeout",
+  AuthRequired: "claude_auth_required",
+  MaxTurns: "max_turns_exhausted",
+  ProviderQuota: "provider_quota",
+  TransientUpstream: "claude_transient_upstream",
+  ModelNotFound: "model_not_found",
+  Refusal: "claude_refusal",
+  /** `--resume <id>` named a session the CLI does not have. */
+  UnknownSession: "claude_unknown_session",
+  PromptTooLong: "claude_prompt_too_long",
+  BudgetExhausted: "claude_budget_exhausted",
+  /** Terminated by a signal (SIGTERM/SIGKILL, exit 143/137) before writing a result. */
+  Killed: "claude_killed",
+  /** Exited without a result line for another reason (crash, SIGINT exit 0, lost output). */
+  Incomplete: "claude_incomplete",
+  /** Exited non-zero before writing any event (bad flags, unreadable config, missing binary). */
+  StartupFailed: "claude_startup_failed",
+  /** An API error the CLI reported that matches no specific category. */
+  ApiError: "claude_api_error",
+  /** A failed result that matches no specific category. */
+  RunFailed: "claude_run_failed",
+} as const;
+export type ClaudeErrorCode = (typeof ClaudeErrorCode)[keyof typeof ClaudeErrorCode];
+
+/** Paperclip's `errorFamily` values this package produces. */
+export type ErrorFamily = "transient_upstream" | "provider_quota" | "model_refusal";
+
+export interface ClassifyInput {
+  summary: RunSummary;
+  exitCode: number | null;
+  signal?: string | null | undefined;
+  /** Captured stderr (a tail is fine). */
+  stderr?: string | undefined;
+  timedOut?: boolean | undefined;
+  /** Seconds, for the timeout message. */
+  timeoutSec?: number | undefined;
+  /** Clock for reset-time parsing (tests). */
+  now?: Date | undefined;
+}
+
+export interface RunClassification {
+  failed: boolean;
+  errorCode: ClaudeErrorCode | null;
+  errorFamily: ErrorFamily | null;
+  errorMessage: string | null;
+  /** ISO timestamp before which a retry is pointless (quota resets). */
+  retryNotBefore: string | null;
+  /** The stored session must not be resumed again. */
+  clearSession: boolean;
+  errorMeta: Record<string, unknown> | null;
+}
+
+const UNKNOWN_SESSION_RE =
+  /no conversation found with session id|--resume requires a valid session|is not a (?:valid )?uuid|does not match any session title/i;
+const AUTH_RE =
+  /not logged in|please run \/login|please log in|run `?claude login|invalid api key|authentication[_ ](?:failed|error|required)|invalid bearer token|oauth token (?:has )?(?:expired|revoked)|organization has been disabled|does not meet scope requirement|failed to authenticate/i;
+const PROMPT_TOO_LONG_RE =
+  /prompt is too long|context_length_exceeded|input length and `?max_tokens`? exceed context limit/i;
+const MODEL_NOT_FOUND_RE =
+  /issue with the selected model|model[^\n]{0,80}(?:not found|does not exist|not available)|not_found_error[^\n]{0,120}model/i;
+const CREDIT_RE = /credit balance is too low/i;
+const SUBSCRIPTION_LIMIT_RE =
+  /hit your (?:session |weekly |usage |opus )?limit|out of extra usage|usage limit reached|(?:5-hour|five.hour|weekly) limit reached|servicequotaexceeded/i;
+const RATE_LIMIT_RE = /API Error:?\s*429|\(429\)|rate[_ ]limit|too many requests|throttl/i;
+const OVERLOADED_RE =
+  /API Error:?\s*5\d\d|\b529\b|overloaded|internal server error|service unavailable|bad gateway/i;
+const URL_RE = /https?:\/\/[^\s"'<>)\]]+/g;
+
+const AUTH_ERRORS = new Set(["authentication_failed", "oauth_org_not_allowed", "cloud_credential_error"]);
+const QUOTA_ERRORS = new Set(["billing_error"]);
+const TRANSIENT_ERRORS = new Set(["rate_limit", "overloaded", "server_error"]);
+
+function firstLine(text: string): string {
+  return (
+    text
+      .split("\n")
+      .map((l) => l.trim())
+      .find((l) => l !== "") ?? ""
+  );
+}
+
+function clip(text: string, max = 600): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/** Prefers a URL that looks like a login page. */
+export function extractLoginUrl(text: string): string | null {
+  const urls = text.match(URL_RE) ?? [];
+  return urls.find((u) => /claude|anthropic|auth|login/i.test(u)) ?? urls[0] ?? null;
+}
+
+interface Evidence {
+  /** Structured error text: result `errors[]`, the result text of an is_error result, stderr. */
+  text: string;
+  statuses: number[];
+  categories: string[];
+  terminalReason: string | null;
+}
+
+function collectEvidence(summary: RunSummary, stderr: string): Evidence {
+  const result = summary.resultJson;
+  const parts: string[] = [];
+  const statuses: number[] = [];
+  const categories = [...summary.assistantErrors];
+  if (result !== null) {
+    parts.push(...errorStrings(result.errors));
+    // `result` is the model's final prose on success; only an error result's text is a CLI message.
+    if (result.is_error === true && typeof result.result === "string") parts.push(result.result);
+    const status = asNumber(result.api_error_status);
+    if (status !== undefined) statuses.push(status);
+  }
+  if (summary.assistantApiErrorStatus !== null) statuses.push(summary.assistantApiErrorStatus);
+  for (const retry of summary.apiRetries) {
+    if (retry.errorStatus !== null) statuses.push(retry.errorStatus);
+    if (retry.error !== null) categories.push(retry.error);
+  }
+  if (stderr !== "") parts.push(stderr);
+  return {
+    text: parts.join("\n"),
+    statuses,
+    categories,
+    terminalReason: result === null ? null : (asNonEmptyString(result.terminal_reason) ?? null),
+  };
+}
+
+function outcome(
+  errorCode: ClaudeErrorCode,
+  errorMessage: string,
+  extra: Partial<Omit<RunClassification, "failed" | "errorCode" | "errorMessage">> = {},
+): RunClassification {
+  return {
+    failed: true,
+    errorCode,
+    errorFamily: extra.errorFamily ?? null,
+    errorMessage,
+    retryNotBefore: extra.retryNotBefore ?? null,
+    clearSession: extra.clearSession ?? false,
+    errorMeta: extra.errorMeta ?? null,
+  };
+}
+
+const SUCCESS: RunClassification = {
+  failed: false,
+  errorCode: null,
+  errorFamily: null,
+  errorMessage: null,
+  retryNotBefore: null,
+  clearSession: false,
+  errorMeta: null,
+};
+
+function quotaRetryNotBefore(summary: RunSummary, text: string, now: Date): string | null {
+  const resetsAt = asNumber(summary.rateLimit?.resetsAt);
+  if (resetsAt !== undefined && summary.rateLimit?.status === "rejected") return epochToIso(resetsAt);
+  return parseResetTime(text, now);
+}
+
+/** Categorises an API-level failure (auth, quota, transient, model, prompt size) from its evidence. */
+function classifyApiFailure(
+  summary: RunSummary,
+  ev: Evidence,
+  detail: string,
+  now: Date,
+): RunClassification | null {
+  const has = (set: Set<string>) => ev.categories.some((c) => set.has(c));
+  if (has(AUTH_ERRORS) || AUTH_RE.test(ev.text)) {
+    const loginUrl = extractLoginUrl(ev.text);
+    return outcome(ClaudeErrorCode.AuthRequired, `Claude authentication required: ${detail}`, {
+      errorMeta: loginUrl === null ? null : { loginUrl },
+    });
+  }
+  if (ev.terminalReason === "prompt_too_long" || PROMPT_TOO_LONG_RE.test(ev.text)) {
+    return outcome(ClaudeErrorCode.PromptTooLong, `Prompt too long for the model's context: ${detail}`, {
+      clearSession: true,
+    });
+  }
+  if (ev.categories.includes("model_not_found") || MODEL_NOT_FOUND_RE.test(ev.text)) {
+    return outcome(ClaudeErrorCode.ModelNotFound, `Model not available: ${detail}`);
+  }
+  if (has(QUOTA_ERRORS) || CREDIT_RE.test(ev.text)) {
+    return outcome(ClaudeErrorCode.ProviderQuota, `Anthropic credit balance too low: ${detail}`, {
+      errorFamily: "provider_quota",
+      errorMeta: { quota: "credit_balance" },
+    });
+  }
+  if (SUBSCRIPTION_LIMIT_RE.test(ev.text) || summary.rateLimit?.status === "rejected") {
+    return outcome(ClaudeErrorCode.ProviderQuota, `Claude usage limit reached: ${detail}`, {
+      errorFamily: "provider_quota",
+      retryNotBefore: quotaRetryNotBefore(summary, ev.text, now),
+      errorMeta: { quota: "subscription_limit" },
+    });
+  }
+  const transientStatus = ev.statuses.some((s) => s === 429 || s === 529 || (s >= 500 && s < 600));
+  if (
+    has(TRANSIENT_ERRORS) ||
+    transientStatus ||
+    RATE_LIMIT_RE.test(ev.text) ||
+    OVERLOADED_RE.test(ev.text)
+  ) {
+    return outcome(ClaudeErrorCode.TransientUpstream, `Anthropic API temporarily unavailable: ${detail}`, {
+      errorFamily: "transient_upstream",
+    });
+  }
+  return null;
+}
+
+function classifyWithoutResult(input: ClassifyInput, ev: Evidence, now: Date): RunClassification {
+  const { summary, exitCode } = input;
+  const signal = input.signal ?? null;
+  const stderrLine = firstLine(input.stderr ?? "");
+  if (UNKNOWN_SESSION_RE.test(ev.text)) {
+    return outcome(ClaudeErrorCode.UnknownSession, `Claude session to resume was not found: ${stderrLine}`, {
+      clearSession: true,
+    });
+  }
+  const noEvents = summary.counts.events === 0;
+  if (noEvents && exitCode !== null && exitCode !== 0 && signal === null) {
+    const api = classifyApiFailure(summary, ev, stderrLine, now);
+    if (api !== null) return api;
+    return outcome(
+      ClaudeErrorCode.StartupFailed,
+      `Claude exited with code ${exitCode} before starting${stderrLine ? `: ${stderrLine}` : ""}`,
+    );
+  }
+  if (signal !== null || exitCode === 137 || exitCode === 143) {
+    const how = signal !== null ? `signal ${signal}` : `exit code ${exitCode}`;
+    return outcome(ClaudeErrorCode.Killed, `Claude was terminated (${how}) before writing a result`);
+  }
+  const api = summary.assistantErrors.length > 0 ? classifyApiFailure(summary, ev, stderrLine, now) : null;
+  if (api !== null) return api;
+  return outcome(
+    ClaudeErrorCode.Incomplete,
+    `Claude exited (code ${exitCode ?? "null"}) without a result${stderrLine ? `: ${stderrLine}` : ""}`,
+  );
+}
+
+/**
+ * Maps a finished run to Paperclip's error fields. Reads only structured data — the final result's
+ * subtype / is_error / errors / terminal_reason / stop_reason / api_error_status, `api_retry` events,
+ * assistant `error` fields, rate-limit events — plus stderr; never assistant prose or tool output.
+ */
+export function classifyRun(input: ClassifyInput): RunClassification {
+  const now = input.now ?? new Date();
+  const { summary } = input;
+  if (input.timedOut) {
+    const after = input.timeoutSec !== undefined ? ` after ${input.timeoutSec}s` : "";
+    return outcome(ClaudeErrorCode.Timeout, `Timed out${after}`);
+  }
+  const ev = collectEvidence(summary, input.stderr ?? "");
+  const result = summary.resultJson;
+  if (result === null) return classifyWithoutResult(input, ev, now);
+
+  const subtype = asNonEmptyString(result.subtype) ?? "unknown";
+  const errors = errorStrings(result.errors);
+  const detail = clip(
+    errors[0] ??
+      (result.is_error === true ? asNonEmptyString(result.result) : undefined) ??
+      `subtype=${subtype}`,
+  );
+  const stopReason = asNonEmptyString(result.stop_reason);
+
+  if (errors.some((e) => UNKNOWN_SESSION_RE.test(e))) {
+    return outcome(ClaudeErrorCode.UnknownSession, `Claude session to resume was not found: ${detail}`, {
+      clearSession: true,
+    });
+  }
+  if (subtype === "error_max_turns" || ev.terminalReason === "max_turns") {
+    return outcome(ClaudeErrorCode.MaxTurns, `Claude reached the max-turns limit: ${detail}`, {
+      clearSession: true,
+    });
+  }
+  if (subtype === "error_max_budget_usd" || ev.terminalReason === "budget_exhausted") {
+    return outcome(ClaudeErrorCode.BudgetExhausted, `Claude reached its budget limit: ${detail}`);
+  }
+  if (stopReason === "refusal" || subtype === "refusal" || subtype === "model_refusal") {
+    return outcome(ClaudeErrorCode.Refusal, "The model refused to continue (stop_reason=refusal)", {
+      errorFamily: "model_refusal",
+    });
+  }
+  const failed = result.is_error === true || subtype !== "success";
+  if (!failed) return SUCCESS;
+  const api = classifyApiFailure(summary, ev, detail, now);
+  if (api !== null) return api;
+  const apiError = ev.terminalReason === "api_error" || ev.categories.length > 0 || ev.statuses.length > 0;
+  return outcome(
+    apiError ? ClaudeErrorCode.ApiError : ClaudeErrorCode.RunFailed,
+    `Claude run failed: subtype=${subtype}: ${detail}`,
+  );
+}

@@ -1,0 +1,88 @@
+export {
+  type BillingType,
+  type ClaudeAdapterResult,
+  resolveBillingType,
+  type ToAdapterResultInput,
+  toAdapterResult,
+} from "./adapter-result.js";
+export {
+  type ClassifyInput,
+  ClaudeErrorCode,
+  classifyRun,
+  type ErrorFamily,
+  extractLoginUrl,
+  type RunClassification,
+} from "./classify.js";
+export { ClaudeConfigError } from "./config-error.js";
+export {
+  buildPaperclipRunVars,
+  buildRunEnv,
+  isSensitiveEnvKey,
+  REDACTED,
+  type RunEnvAgent,
+  type RunEnvInput,
+  redactEnv,
+  SENSITIVE_ENV_KEYS,
+} from "./env.js";
+export type {
+  ApiRetryEvent,
+  ApiUsage,
+  AssistantEvent,
+  ClaudeEvent,
+  ClaudeEventKind,
+  ContentBlock,
+  EnvelopeFields,
+  InitEvent,
+  ModelUsageEntry,
+  OpenRecord,
+  RateLimitEvent,
+  ResultEvent,
+  StreamEventEvent,
+  SystemEvent,
+  TextBlock,
+  ThinkingBlock,
+  ToolResultBlock,
+  ToolUseBlock,
+  UserEvent,
+} from "./events.js";
+export {
+  buildClaudeArgs,
+  type ClaudeEffort,
+  type ClaudeInvocationConfig,
+  isResumableSessionId,
+  parseInvocationConfig,
+} from "./invocation.js";
+export {
+  DEFAULT_PROMPT_TEMPLATE,
+  joinPromptSections,
+  promptTemplateData,
+  type RenderPromptInput,
+  renderPrompt,
+  renderTemplate,
+  resolvePath,
+} from "./prompt.js";
+export { parseResetTime } from "./retry-time.js";
+export {
+  classifyLineText,
+  createStreamParser,
+  DEFAULT_DEDUPE_WINDOW,
+  DEFAULT_MAX_LINE_BYTES,
+  type DuplicateLine,
+  type EventLine,
+  type OversizeLine,
+  type ParsedLine,
+  type RawLine,
+  type StreamParser,
+  type StreamParserOptions,
+  type TruncatedLine,
+} from "./stream-parser.js";
+export {
+  type ApiRetryInfo,
+  createRunAccumulator,
+  type RunAccumulator,
+  type RunSummary,
+  type RunUsage,
+  summarizeStdout,
+  summarizeStdoutStream,
+  type UsageSource,
+} from "./summary.js";

@@ -1,0 +1,114 @@
+import { ClaudeConfigError } from "./config-error.js";
+
+export type ClaudeEffort = "low" | "medium" | "high" | "xhigh" | "max";
+
+/** Everything that shapes the `claude` argv. Validate untrusted input with `parseInvocationConfig`. */
+export interface ClaudeInvocationConfig {
+  model?: string | undefined;
+  effort?: ClaudeEffort | undefined;
+  /** `--max-turns N` when > 0. */
+  maxTurnsPerRun?: number | undefined;
+  /** `--dangerously-skip-permissions`. Paperclip's default is true. */
+  dangerouslySkipPermissions?: boolean | undefined;
+  /** Absolute path of a markdown file appended to the system prompt (fresh sessions only, as Paperclip does). */
+  instructionsFilePath?: string | undefined;
+  /** Directories made readable to the agent (`--add-dir`): prompt bundle root, skills dir. */
+  addDirs?: readonly string[] | undefined;
+  /** `--mcp-config <path> --strict-mcp-config`. */
+  mcpConfigPath?: string | undefined;
+  /** Session to resume (`--resume <id>`). */
+  resumeSessionId?: string | undefined;
+  /** `--include-partial-messages` (stream_event lines). */
+  includePartialMessages?: boolean | undefined;
+  /** Appended verbatim, last. */
+  extraArgs?: readonly string[] | undefined;
+}
+
+const EFFORTS: readonly ClaudeEffort[] = ["low", "medium", "high", "xhigh", "max"];
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** True for a session id the CLI accepts for `--resume` in print mode without a title lookup. */
+export function isResumableSessionId(id: unknown): id is string {
+  return typeof id === "string" && UUID_RE.test(id);
+}
+
+/**
+ * Builds the argv (without the `claude` command itself). The prompt goes to stdin.
+ * Order: output contract, resume, permissions, model, effort, turns, instructions, MCP, dirs, extraArgs.
+ */
+export function buildClaudeArgs(config: ClaudeInvocationConfig): string[] {
+  const args = ["--print", "--output-format", "stream-json", "--verbose"];
+  if (config.includePartialMessages) args.push("--include-partial-messages");
+  const resuming = config.resumeSessionId !== undefined && config.resumeSessionId !== "";
+  if (resuming) args.push("--resume", config.resumeSessionId as string);
+  if (config.dangerouslySkipPermissions) args.push("--dangerously-skip-permissions");
+  if (config.model) args.push("--model", config.model);
+  if (config.effort) args.push("--effort", config.effort);
+  if (config.maxTurnsPerRun !== undefined && config.maxTurnsPerRun > 0) {
+    args.push("--max-turns", String(Math.floor(config.maxTurnsPerRun)));
+  }
+  if (config.instructionsFilePath && !resuming) {
+    args.push("--append-system-prompt-file", config.instructionsFilePath);
+  }
+  if (config.mcpConfigPath) args.push("--mcp-config", config.mcpConfigPath, "--strict-mcp-config");
+  for (const dir of config.addDirs ?? []) args.push("--add-dir", dir);
+  if (config.extraArgs) args.push(...config.extraArgs);
+  return args;
+}
+
+function optionalString(raw: Record<string, unknown>, key: string): string | undefined {
+  const value = raw[key];
+  if (value === undefined || value === null || value === "") return undefined;
+  if (typeof value !== "string") throw new ClaudeConfigError(key, `expected a string, got ${typeof value}`);
+  return value.trim() === "" ? undefined : value.trim();
+}
+
+function optionalStringArray(raw: Record<string, unknown>, key: string): string[] | undefined {
+  const value = raw[key];
+  if (value === undefined || value === null) return undefined;
+  if (!Array.isArray(value)) throw new ClaudeConfigError(key, "expected an array of strings");
+  return value.map((item, i) => {
+    if (typeof item !== "string")
+      throw new ClaudeConfigError(`${key}[${i}]`, `expected a string, got ${typeof item}`);
+    return item;
+  });
+}
+
+/**
+ * Parses a Paperclip `adapterConfig`-shaped record (model, effort, maxTurnsPerRun,
+ * dangerouslySkipPermissions, instructionsFilePath, extraArgs | legacy args) into a typed config.
+ * Throws `ClaudeConfigError` naming the field on bad input.
+ */
+export function parseInvocationConfig(raw: Record<string, unknown>): ClaudeInvocationConfig {
+  const effort = optionalString(raw, "effort");
+  if (effort !== undefined && !EFFORTS.includes(effort as ClaudeEffort)) {
+    throw new ClaudeConfigError("effort", `expected one of ${EFFORTS.join(", ")}, got "${effort}"`);
+  }
+  const maxTurns = raw.maxTurnsPerRun;
+  if (
+    maxTurns !== undefined &&
+    maxTurns !== null &&
+    (typeof maxTurns !== "number" || !Number.isInteger(maxTurns) || maxTurns < 0)
+  ) {
+    throw new ClaudeConfigError("maxTurnsPerRun", "expected a non-negative integer");
+  }
+  const skip = raw.dangerouslySkipPermissions;
+  if (skip !== undefined && skip !== null && typeof skip !== "boolean") {
+    throw new ClaudeConfigError("dangerouslySkipPermissions", "expected a boolean");
+  }
+  const instructionsFilePath = optionalString(raw, "instructionsFilePath");
+  if (instructionsFilePath !== undefined && !instructionsFilePath.startsWith("/")) {
+    throw new ClaudeConfigError(
+      "instructionsFilePath",
+      `expected an absolute path, got "${instructionsFilePath}"`,
+    );
+  }
+  return {
+    model: optionalString(raw, "model"),
+    effort: effort as ClaudeEffort | undefined,
+    maxTurnsPerRun: typeof maxTurns === "number" ? maxTurns : undefined,
+    dangerouslySkipPermissions: typeof skip === "boolean" ? skip : true,
+    instructionsFilePath,
+    extraArgs: optionalStringArray(raw, "extraArgs") ?? optionalStringArray(raw, "args"),
+  };
+}

@@ -1,0 +1,232 @@
+import { Buffer } from "node:buffer";
+import { type ClaudeEvent, type EnvelopeFields, isEventObject, toClaudeEvent } from "./events.js";
+import { UuidWindow } from "./uuid-window.js";
+
+/** A Claude Code event read from one line (or one element of a JSON-array line). */
+export interface EventLine {
+  readonly kind: "event";
+  /** The event's top-level `type` as written by the CLI (`system`, `assistant`, `result`, ...). */
+  readonly type: string;
+  readonly uuid: string | undefined;
+  /** Text that preceded the JSON object on the line (kubectl `--timestamps`, `[pod/x]`), if any was stripped. */
+  readonly prefix: string | undefined;
+  /** The JSON text of the event (CR and prefix removed). */
+  readonly text: string;
+  readonly event: ClaudeEvent;
+}
+
+/** A non-blank line that is not a Claude event (npm/nvm noise, orchestrator annotations, broken JSON). */
+export interface RawLine {
+  readonly kind: "raw";
+  readonly text: string;
+}
+
+/** A line longer than `maxLineBytes`; its content was dropped without being buffered. */
+export interface OversizeLine {
+  readonly kind: "oversize";
+  readonly bytes: number;
+}
+
+/** Bytes left without a terminating LF when the stream ended (killed CLI, cut pipe). Never parsed. */
+export interface TruncatedLine {
+  readonly kind: "truncated";
+  readonly bytes: number;
+  /** The partial text, at most `TRUNCATED_PREVIEW_CHARS` characters. */
+  readonly preview: string;
+}
+
+/** An event whose `uuid` was already seen (log-stream reconnect replay); dropped. */
+export interface DuplicateLine {
+  readonly kind: "duplicate";
+  readonly uuid: string;
+  readonly type: string;
+}
+
+export type ParsedLine = EventLine | RawLine | OversizeLine | TruncatedLine | DuplicateLine;
+
+export interface StreamParserOptions {
+  /** Lines longer than this many bytes are skipped and reported as `oversize`. Default 64 MiB. */
+  maxLineBytes?: number;
+  /** Accept `<prefix>{...}` lines when the object has a string `type`. Default true. */
+  stripPrefixes?: boolean;
+  /** How many recent event uuids to remember for duplicate suppression; 0 disables it. Default 10 000. */
+  dedupeWindow?: number;
+  /** Treat a line holding a JSON array of events (`--output-format json --verbose`) as those events. Default true. */
+  explodeArrays?: boolean;
+}
+
+export interface StreamParser {
+  /** Feeds bytes (or text) and returns every line completed by them. Never throws. */
+  push(chunk: Uint8Array | string): ParsedLine[];
+  /** Ends the stream: reports a trailing partial line as `truncated`. The parser can be reused afterwards. */
+  end(): ParsedLine[];
+}
+
+export const DEFAULT_MAX_LINE_BYTES = 64 * 1024 * 1024;
+export const DEFAULT_DEDUPE_WINDOW = 10_000;
+export const TRUNCATED_PREVIEW_CHARS = 1024;
+
+const LF = 0x0a;
+
+class ParsedEventLine implements EventLine {
+  readonly kind = "event";
+  readonly type: string;
+  readonly uuid: string | undefined;
+  readonly event: ClaudeEvent;
+  constructor(
+    data: EnvelopeFields,
+    readonly text: string,
+    readonly prefix: string | undefined,
+  ) {
+    this.type = data.type;
+    this.uuid = typeof data.uuid === "string" ? data.uuid : undefined;
+    this.event = toClaudeEvent(data);
+  }
+}
+
+function tryParseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function firstNonSpace(text: string): number {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== 0x20 && c !== 0x09 && c !== 0x0d && c !== 0x0a && c !== 0xfeff) return i;
+  }
+  return -1;
+}
+
+/**
+ * Classifies one decoded line (without its LF). Pure; shared by the stream parser and by tests.
+ * Returns `null` for blank lines.
+ */
+export function classifyLineText(
+  line: string,
+  options: { stripPrefixes?: boolean; explodeArrays?: boolean } = {},
+): (EventLine | RawLine)[] | null {
+  const text = line.endsWith("\r") ? line.slice(0, -1) : line;
+  const start = firstNonSpace(text);
+  if (start === -1) return null;
+  const first = text.charCodeAt(start);
+  if (first === 0x7b /* { */) {
+    const value = tryParseJson(text);
+    if (isEventObject(value))
+      return [new ParsedEventLine(value, start === 0 ? text : text.slice(start), undefined)];
+  } else if (first === 0x5b /* [ */ && options.explodeArrays !== false) {
+    const value = tryParseJson(text);
+    if (Array.isArray(value) && value.length > 0 && value.every(isEventObject)) {
+      return value.map((item) => new ParsedEventLine(item, JSON.stringify(item), undefined));
+    }
+  } else if (options.stripPrefixes !== false) {
+    const brace = text.indexOf("{", start);
+    if (brace > 0) {
+      const value = tryParseJson(text.slice(brace));
+      if (isEventObject(value)) return [new ParsedEventLine(value, text.slice(brace), text.slice(0, brace))];
+    }
+  }
+  return [{ kind: "raw", text }];
+}
+
+/**
+ * Creates an incremental parser for `claude --output-format stream-json` output.
+ *
+ * Lines are split on LF bytes only (U+2028 and lone CR are content), each complete line is decoded
+ * as UTF-8 once (so multi-byte characters split across chunks are intact), one trailing CR is removed,
+ * and the line becomes an event, raw text, or a report (oversize / truncated / duplicate).
+ * Memory is bounded by the longest line (at most `maxLineBytes`), never by the length of the stream.
+ */
+export function createStreamParser(options: StreamParserOptions = {}): StreamParser {
+  const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+  const classifyOptions = {
+    stripPrefixes: options.stripPrefixes ?? true,
+    explodeArrays: options.explodeArrays ?? true,
+  };
+  const seen = new UuidWindow(options.dedupeWindow ?? DEFAULT_DEDUPE_WINDOW);
+
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  /** >= 0 while discarding the rest of an oversize line: bytes discarded so far. */
+  let skippedBytes = -1;
+
+  function emitLine(bytes: Buffer, out: ParsedLine[]): void {
+    const lines = classifyLineText(bytes.toString("utf8"), classifyOptions);
+    if (lines === null) return;
+    for (const line of lines) {
+      if (line.kind === "event" && line.uuid !== undefined && !seen.add(line.uuid)) {
+        out.push({ kind: "duplicate", uuid: line.uuid, type: line.type });
+      } else {
+        out.push(line);
+      }
+    }
+  }
+
+  function takePending(tail: Buffer): Buffer {
+    const whole = pending.length === 0 ? tail : Buffer.concat([...pending, tail], pendingBytes + tail.length);
+    pending = [];
+    pendingBytes = 0;
+    return whole;
+  }
+
+  function push(chunk: Uint8Array | string): ParsedLine[] {
+    const out: ParsedLine[] = [];
+    const buf =
+      typeof chunk === "string"
+        ? Buffer.from(chunk, "utf8")
+        : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    let start = 0;
+    for (;;) {
+      const nl = buf.indexOf(LF, start);
+      if (nl === -1) break;
+      const segment = nl - start;
+      if (skippedBytes >= 0) {
+        out.push({ kind: "oversize", bytes: skippedBytes + segment });
+        skippedBytes = -1;
+      } else if (pendingBytes + segment > maxLineBytes) {
+        out.push({ kind: "oversize", bytes: pendingBytes + segment });
+        pending = [];
+        pendingBytes = 0;
+      } else {
+        emitLine(takePending(buf.subarray(start, nl)), out);
+      }
+      start = nl + 1;
+    }
+    const rest = buf.length - start;
+    if (rest > 0) {
+      if (skippedBytes >= 0) {
+        skippedBytes += rest;
+      } else if (pendingBytes + rest > maxLineBytes) {
+        skippedBytes = pendingBytes + rest;
+        pending = [];
+        pendingBytes = 0;
+      } else {
+        // Copy: the caller may reuse its chunk buffer.
+        pending.push(Buffer.from(buf.subarray(start)));
+        pendingBytes += rest;
+      }
+    }
+    return out;
+  }
+
+  function end(): ParsedLine[] {
+    const out: ParsedLine[] = [];
+    if (skippedBytes >= 0) {
+      out.push({ kind: "oversize", bytes: skippedBytes });
+      skippedBytes = -1;
+    } else if (pendingBytes > 0) {
+      const bytes = pendingBytes;
+      const tail = takePending(Buffer.alloc(0));
+      const preview = tail
+        .subarray(0, TRUNCATED_PREVIEW_CHARS * 4)
+        .toString("utf8")
+        .slice(0, TRUNCATED_PREVIEW_CHARS);
+      if (preview.trim() !== "") out.push({ kind: "truncated", bytes, preview });
+    }
+    return out;
+  }
+
+  return { push, end };
+}
