@@ -116,12 +116,15 @@ export function classifyLineText(
     const value = tryParseJson(text);
     if (isEventObject(value))
       return [new ParsedEventLine(value, start === 0 ? text : text.slice(start), undefined)];
-  } else if (first === 0x5b /* [ */ && options.explodeArrays !== false) {
+    return [{ kind: "raw", text }];
+  }
+  if (first === 0x5b /* [ */ && options.explodeArrays !== false) {
     const value = tryParseJson(text);
     if (Array.isArray(value) && value.length > 0 && value.every(isEventObject)) {
       return value.map((item) => new ParsedEventLine(item, JSON.stringify(item), undefined));
     }
-  } else if (options.stripPrefixes !== false) {
+  }
+  if (options.stripPrefixes !== false) {
     const brace = text.indexOf("{", start);
     if (brace > 0) {
       const value = tryParseJson(text.slice(brace));

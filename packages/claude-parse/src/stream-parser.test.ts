@@ -1,0 +1,197 @@
+import { describe, expect, it } from "vitest";
+import { assistant, init, line, result, successWithTools, uuid } from "./__testdata__/synthetic.js";
+import { createStreamParser, type ParsedLine, type StreamParserOptions } from "./stream-parser.js";
+
+const enc = new TextEncoder();
+
+function parseAll(
+  input: string | Uint8Array,
+  chunkSize = Number.POSITIVE_INFINITY,
+  options?: StreamParserOptions,
+) {
+  const bytes = typeof input === "string" ? enc.encode(input) : input;
+  const parser = createStreamParser(options);
+  const out: ParsedLine[] = [];
+  const step = Math.min(chunkSize, Math.max(1, bytes.length));
+  for (let i = 0; i < bytes.length; i += step) out.push(...parser.push(bytes.subarray(i, i + step)));
+  out.push(...parser.end());
+  return out;
+}
+
+/** A comparable projection of parsed lines. */
+export function project(lines: readonly ParsedLine[]) {
+  return lines.map((l) => {
+    switch (l.kind) {
+      case "event":
+        return { kind: l.kind, type: l.type, ev: l.event.kind, uuid: l.uuid, prefix: l.prefix, text: l.text };
+      default:
+        return { ...l };
+    }
+  });
+}
+
+describe("createStreamParser", () => {
+  it("parses a whole stream into typed events", () => {
+    const lines = parseAll(successWithTools());
+    expect(lines.map((l) => (l.kind === "event" ? l.event.kind : l.kind))).toEqual([
+      "init",
+      "rate_limit",
+      "assistant",
+      "assistant",
+      "assistant",
+      "user",
+      "assistant",
+      "user",
+      "assistant",
+      "result",
+    ]);
+    const last = lines.at(-1);
+    if (last?.kind !== "event" || last.event.kind !== "result") throw new Error("expected a result");
+    expect(last.event.data.total_cost_usd).toBe(0.0123);
+  });
+
+  it("gives identical results for 1-byte chunks (split UTF-8 sequences) and whole input", () => {
+    const input = successWithTools();
+    expect(project(parseAll(input, 1))).toEqual(project(parseAll(input)));
+    expect(project(parseAll(input, 7))).toEqual(project(parseAll(input)));
+  });
+
+  it("keeps a multi-byte character split across chunks intact", () => {
+    const bytes = enc.encode(line(assistant("m", { type: "text", text: "€😀" })));
+    const cut = bytes.indexOf(0xe2) + 1; // inside the euro sign
+    const parser = createStreamParser();
+    const out = [
+      ...parser.push(bytes.subarray(0, cut)),
+      ...parser.push(bytes.subarray(cut)),
+      ...parser.end(),
+    ];
+    expect(out).toHaveLength(1);
+    expect(out[0]?.kind === "event" && out[0].text.includes("€😀")).toBe(true);
+  });
+
+  it("strips one CR and does not split on U+2028 / lone CR", () => {
+    const obj = assistant("m", { type: "text", text: "a\u2028b\u2029c" });
+    const raw = `${JSON.stringify(obj)}\r\n`;
+    const out = parseAll(raw);
+    expect(out).toHaveLength(1);
+    const first = out[0];
+    expect(first?.kind).toBe("event");
+    if (first?.kind === "event") expect(first.text.endsWith("}")).toBe(true);
+    expect(parseAll("noise\rmore\n")).toEqual([{ kind: "raw", text: "noise\rmore" }]);
+  });
+
+  it("passes non-JSON, broken JSON, non-event JSON and unknown types through", () => {
+    const out = parseAll(
+      [
+        "npm warn deprecated something",
+        '{"type":"assistant","message":',
+        "42",
+        '{"no_type":true}',
+        '{"type":"future_event","uuid":"u-1","payload":1}',
+        "",
+        "   ",
+      ].join("\n") + "\n",
+    );
+    expect(project(out)).toEqual([
+      { kind: "raw", text: "npm warn deprecated something" },
+      { kind: "raw", text: '{"type":"assistant","message":' },
+      { kind: "raw", text: "42" },
+      { kind: "raw", text: '{"no_type":true}' },
+      {
+        kind: "event",
+        type: "future_event",
+        ev: "unknown",
+        uuid: "u-1",
+        prefix: undefined,
+        text: '{"type":"future_event","uuid":"u-1","payload":1}',
+      },
+    ]);
+  });
+
+  it("strips kubectl timestamp and pod prefixes only when the rest is an event", () => {
+    const ev = JSON.stringify(init());
+    const out = parseAll(
+      `2026-11-24T03:00:00.123456789Z ${ev}\n[pod/agent-x/claude] ${ev.replace(/"uuid":"[^"]+"/, '"uuid":"other"')}\n` +
+        `[paperclip] resuming {not json}\n`,
+    );
+    expect(out.map((l) => l.kind)).toEqual(["event", "event", "raw"]);
+    expect(out[0]?.kind === "event" && out[0].prefix).toBe("2026-11-24T03:00:00.123456789Z ");
+    expect(out[1]?.kind === "event" && out[1].prefix).toBe("[pod/agent-x/claude] ");
+    expect(parseAll(`ts ${ev}\n`, Number.POSITIVE_INFINITY, { stripPrefixes: false })[0]?.kind).toBe("raw");
+  });
+
+  it("drops events whose uuid was already seen (log reconnect replay)", () => {
+    const a = line(init());
+    const b = line(result());
+    const out = parseAll(a + b + a + b);
+    expect(out.map((l) => l.kind)).toEqual(["event", "event", "duplicate", "duplicate"]);
+    expect(parseAll(a + a, Number.POSITIVE_INFINITY, { dedupeWindow: 0 }).map((l) => l.kind)).toEqual([
+      "event",
+      "event",
+    ]);
+  });
+
+  it("forgets uuids beyond the dedupe window", () => {
+    const a = line(init());
+    const fillers = Array.from({ length: 3 }, () => line(init())).join("");
+    expect(parseAll(a + fillers + a, Number.POSITIVE_INFINITY, { dedupeWindow: 2 }).at(-1)?.kind).toBe(
+      "event",
+    );
+    expect(parseAll(a + fillers + a, Number.POSITIVE_INFINITY, { dedupeWindow: 10 }).at(-1)?.kind).toBe(
+      "duplicate",
+    );
+  });
+
+  it("accepts a 300 KB line and skips+reports lines over the cap without buffering them", () => {
+    const big = line(assistant("m", { type: "text", text: "x".repeat(300 * 1024) }));
+    expect(parseAll(big, 4096)[0]?.kind).toBe("event");
+    const small = line(init());
+    const out = parseAll(big + small, 4096, { maxLineBytes: 100 * 1024 });
+    expect(out[0]).toEqual({ kind: "oversize", bytes: big.length - 1 });
+    expect(out[1]?.kind).toBe("event");
+    // a trailing oversize line without LF is reported at end()
+    expect(parseAll(big.trimEnd(), 1000, { maxLineBytes: 1000 })).toEqual([
+      { kind: "oversize", bytes: big.length - 1 },
+    ]);
+  });
+
+  it("reports a trailing partial line as truncated instead of parsing it", () => {
+    const complete = line(init());
+    const partial = JSON.stringify(result()).slice(0, 60);
+    const out = parseAll(complete + partial);
+    expect(out.map((l) => l.kind)).toEqual(["event", "truncated"]);
+    expect(out[1]).toEqual({ kind: "truncated", bytes: 60, preview: partial });
+    // even a complete object without its LF is a truncated record
+    expect(parseAll(JSON.stringify(result())).map((l) => l.kind)).toEqual(["truncated"]);
+  });
+
+  it("explodes a JSON array of events (--output-format json --verbose) and leaves other arrays raw", () => {
+    const arr = JSON.stringify([init(), result()]);
+    expect(parseAll(`${arr}\n`).map((l) => (l.kind === "event" ? l.event.kind : l.kind))).toEqual([
+      "init",
+      "result",
+    ]);
+    expect(parseAll("[1,2]\n")).toEqual([{ kind: "raw", text: "[1,2]" }]);
+    expect(parseAll(`${arr}\n`, Number.POSITIVE_INFINITY, { explodeArrays: false })[0]?.kind).toBe("raw");
+  });
+
+  it("accepts string chunks and does not retain the caller's buffer", () => {
+    const parser = createStreamParser();
+    const bytes = enc.encode(line(init()));
+    const chunk = new Uint8Array(bytes.length);
+    chunk.set(bytes);
+    parser.push(chunk.subarray(0, 10));
+    chunk.fill(0x20); // caller reuses its buffer
+    const out = [...parser.push(bytes.subarray(10)), ...parser.end()];
+    expect(out[0]?.kind).toBe("event");
+    expect(parser.push(`${JSON.stringify({ type: "x", uuid: uuid() })}\n`)[0]?.kind).toBe("event");
+  });
+
+  it("classifies system subtypes", () => {
+    const out = parseAll(
+      line({ type: "system", subtype: "api_retry", attempt: 1, uuid: uuid() }) +
+        line({ type: "system", subtype: "status", status: "requesting", uuid: uuid() }),
+    );
+    expect(out.map((l) => (l.kind === "event" ? l.event.kind : l.kind))).toEqual(["api_retry", "system"]);
+  });
+});
