@@ -1,0 +1,62 @@
+import type { V1Job, V1OwnerReference } from "@kubernetes/client-node";
+import type { KubeClients } from "./clients.js";
+import { apiError, isNotFound, K8sRuntimeError } from "./errors.js";
+
+export interface DeleteJobOptions {
+  readonly namespace: string;
+  readonly name: string;
+  /** Only delete if the live Job still has this uid (never delete a same-named successor). */
+  readonly uid?: string;
+  readonly gracePeriodSeconds?: number;
+}
+
+/**
+ * Delete a Job with propagationPolicy Background (batch/v1 would otherwise ORPHAN its pods). Returns false when
+ * it was already gone. With `uid`, a precondition makes the server refuse to delete a different Job.
+ */
+export async function deleteJob(clients: KubeClients, options: DeleteJobOptions): Promise<boolean> {
+  try {
+    await clients.batch.deleteNamespacedJob({
+      name: options.name,
+      namespace: options.namespace,
+      propagationPolicy: "Background",
+      ...(options.gracePeriodSeconds !== undefined ? { gracePeriodSeconds: options.gracePeriodSeconds } : {}),
+      ...(options.uid ? { body: { preconditions: { uid: options.uid } } } : {}),
+    });
+    return true;
+  } catch (error) {
+    if (isNotFound(error)) return false;
+    throw apiError(`delete Job ${options.namespace}/${options.name}`, error);
+  }
+}
+
+/**
+ * An ownerReference making `owner` (typically the run's Job) own another object (its Secret), so the garbage
+ * collector removes it with the Job. The owner must have been created (it needs a uid).
+ */
+export function ownerReferenceTo(
+  owner: { apiVersion?: string; kind?: string; metadata?: { name?: string; uid?: string } },
+  options: { controller?: boolean; blockOwnerDeletion?: boolean } = {},
+): V1OwnerReference {
+  const name = owner.metadata?.name;
+  const uid = owner.metadata?.uid;
+  if (!name || !uid) {
+    throw new K8sRuntimeError(
+      "k8s_invalid_argument",
+      "ownerReferenceTo: owner needs metadata.name and metadata.uid (create it first)",
+    );
+  }
+  return {
+    apiVersion: owner.apiVersion ?? "batch/v1",
+    kind: owner.kind ?? "Job",
+    name,
+    uid,
+    controller: options.controller ?? false,
+    blockOwnerDeletion: options.blockOwnerDeletion ?? false,
+  };
+}
+
+/** Owner reference to a created Job (apiVersion/kind are not always echoed by create). */
+export function jobOwnerReference(job: V1Job): V1OwnerReference {
+  return ownerReferenceTo({ ...job, apiVersion: "batch/v1", kind: "Job" });
+}

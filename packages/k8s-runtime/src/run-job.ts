@@ -1,0 +1,153 @@
+import type { V1Job } from "@kubernetes/client-node";
+import type { KubeClients } from "./clients.js";
+import type { ContainerTermination, PodDiagnosis, PodProblemCode } from "./diagnosis.js";
+import type { JobEvent, JobOutcome, StartStage } from "./job-events.js";
+import { trackJob } from "./job-tracker.js";
+import type { LogLine } from "./log-cursor.js";
+import {
+  type FollowLogsOptions,
+  followLogs,
+  type LogFollower,
+  type LogFollowResult,
+} from "./log-follower.js";
+import type { Logger } from "./logger.js";
+
+export interface RunJobOptions {
+  readonly namespace: string;
+  /** The created Job (from createNamespacedJob): uid, selector and resourceVersion come from it. */
+  readonly job: V1Job;
+  /** The container whose log is followed and whose exit code is the run's. */
+  readonly containerName: string;
+  readonly onLine: (line: LogLine) => void | Promise<void>;
+  /** Every Job event as it happens (progress, warnings, timeouts). */
+  readonly onEvent?: (event: JobEvent) => void;
+  readonly schedulingTimeoutMs?: number;
+  readonly containerStartTimeoutMs?: number;
+  /** End early on problems a pod cannot recover from while Pending (image pull, invalid image, crash loop). Default true. */
+  readonly failFast?: boolean;
+  readonly backstopIntervalMs?: number;
+  readonly stallTimeoutMs?: number;
+  readonly drainGraceMs?: number;
+  readonly signal?: AbortSignal;
+  readonly logger?: Logger;
+  readonly onRequest?: (kind: string) => void;
+}
+
+/** How the run ended: the Job's own end, or a start failure we detected, or an abort by the caller. */
+export type RunOutcome =
+  | JobOutcome
+  | {
+      readonly kind: "start-failed";
+      readonly stage: StartStage;
+      /** True when a start timeout expired; false when a fatal problem (image pull, crash loop) ended it early. */
+      readonly timedOut: boolean;
+      readonly diagnosis: readonly PodDiagnosis[];
+    }
+  | { readonly kind: "aborted" };
+
+export interface RunJobResult {
+  readonly outcome: RunOutcome;
+  readonly podName: string | undefined;
+  /** Termination of `containerName` (exit code, reason e.g. OOMKilled), if it ran. */
+  readonly termination: ContainerTermination | undefined;
+  /** Everything known that went wrong (pod status, Warning Events). */
+  readonly diagnosis: readonly PodDiagnosis[];
+  /** Log following summary (undefined when the container never started). */
+  readonly logs: LogFollowResult | undefined;
+}
+
+const STUCK_WHILE_PENDING: ReadonlySet<PodProblemCode> = new Set([
+  "image_pull",
+  "invalid_image",
+  "crash_loop",
+]);
+
+/**
+ * Follow one created Job to its end: track it by watches, follow the named container's log exactly once from the
+ * moment it starts, and return the outcome, exit code, diagnosis and log summary. Never deletes anything.
+ */
+export async function runJob(clients: KubeClients, options: RunJobOptions): Promise<RunJobResult> {
+  const name = options.job.metadata?.name ?? "";
+  const tracker = trackJob(clients, {
+    namespace: options.namespace,
+    name,
+    job: options.job,
+    containerName: options.containerName,
+    ...pick(options, [
+      "schedulingTimeoutMs",
+      "containerStartTimeoutMs",
+      "backstopIntervalMs",
+      "signal",
+      "logger",
+      "onRequest",
+    ]),
+  });
+  let follower: LogFollower | undefined;
+  let podName: string | undefined;
+  let termination: ContainerTermination | undefined;
+  let outcome: RunOutcome | undefined;
+  const followOptions = pick(options, [
+    "stallTimeoutMs",
+    "drainGraceMs",
+    "signal",
+    "logger",
+    "onRequest",
+  ]) as Partial<FollowLogsOptions>;
+
+  for await (const event of tracker) {
+    options.onEvent?.(event);
+    if (event.type === "container-started" && event.container === options.containerName && !follower) {
+      podName = event.pod.name;
+      follower = followLogs(clients, {
+        ...followOptions,
+        namespace: options.namespace,
+        podName,
+        containerName: options.containerName,
+        onLine: options.onLine,
+      });
+    } else if (event.type === "container-terminated" && event.container === options.containerName) {
+      termination = {
+        container: event.container,
+        exitCode: event.exitCode,
+        reason: event.reason,
+        message: event.message,
+        signal: event.signal,
+        finishedAt: event.finishedAt,
+      };
+      if (event.pod.name === podName) follower?.containerTerminated();
+    } else if (event.type === "start-timeout") {
+      outcome = { kind: "start-failed", stage: event.stage, timedOut: true, diagnosis: event.diagnosis };
+      break;
+    } else if (event.type === "pod-problem" && options.failFast !== false && event.diagnosis.fatal) {
+      if (STUCK_WHILE_PENDING.has(event.diagnosis.code) && !follower) {
+        outcome = {
+          kind: "start-failed",
+          stage: "container-start",
+          timedOut: false,
+          diagnosis: tracker.state.diagnosis,
+        };
+        break;
+      }
+    } else if (event.type === "job-ended") {
+      outcome = event.outcome;
+    }
+  }
+  tracker.stop();
+  outcome ??= { kind: "aborted" };
+  let logs: LogFollowResult | undefined;
+  if (follower) {
+    if (outcome.kind === "complete" || outcome.kind === "failed" || outcome.kind === "deleted") {
+      follower.containerTerminated();
+    } else {
+      follower.stop();
+    }
+    logs = await follower.done;
+  }
+  return { outcome, podName, termination, diagnosis: tracker.state.diagnosis, logs };
+}
+
+function pick<T extends object, K extends keyof T>(source: T, keys: readonly K[]): Partial<Pick<T, K>> {
+  const out: Partial<Pick<T, K>> = {};
+  for (const key of keys) if (source[key] !== undefined) out[key] = source[key];
+  return out;
+}
