@@ -45,6 +45,7 @@ export type {
   ToolUseBlock,
   UserEvent,
 } from "./events.js";
+export { colorEnabledByEnv, type FormatOptions, formatStdoutEvent, formatStreamLine } from "./format.js";
 export {
   buildClaudeArgs,
   type ClaudeEffort,
@@ -86,3 +87,9 @@ export {
   summarizeStdoutStream,
   type UsageSource,
 } from "./summary.js";
+export {
+  createStdoutParser,
+  parseStdoutLine,
+  type StdoutParser,
+  type TranscriptEntry,
+} from "./ui-parser/index.js";

@@ -82,7 +82,7 @@ describe("createStreamParser", () => {
 
   it("passes non-JSON, broken JSON, non-event JSON and unknown types through", () => {
     const out = parseAll(
-      [
+      `${[
         "npm warn deprecated something",
         '{"type":"assistant","message":',
         "42",
@@ -90,7 +90,7 @@ describe("createStreamParser", () => {
         '{"type":"future_event","uuid":"u-1","payload":1}',
         "",
         "   ",
-      ].join("\n") + "\n",
+      ].join("\n")}\n`,
     );
     expect(project(out)).toEqual([
       { kind: "raw", text: "npm warn deprecated something" },

@@ -31,7 +31,7 @@ describe("run summary", () => {
 
   it("is incomplete without a result and falls back to the last main-thread assistant message text", () => {
     const s = summarizeStdout(
-      [
+      `${[
         init(),
         assistant("msg_a", { type: "text", text: "first" }),
         assistant("msg_b", { type: "text", text: "part one" }),
@@ -40,7 +40,7 @@ describe("run summary", () => {
         assistant("msg_d", { type: "tool_use", id: "toolu_9", name: "Bash", input: {} }),
       ]
         .map(line)
-        .join("") + '{"type":"user","message":{"ro',
+        .join("")}{"type":"user","message":{"ro`,
     );
     expect(s.status).toBe("incomplete");
     expect(s.summary).toBe("part one\n\npart two");
