@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { project } from "./__testdata__/project.js";
 import { assistant, init, line, result, successWithTools, uuid } from "./__testdata__/synthetic.js";
 import { createStreamParser, type ParsedLine, type StreamParserOptions } from "./stream-parser.js";
 
@@ -16,18 +17,6 @@ function parseAll(
   for (let i = 0; i < bytes.length; i += step) out.push(...parser.push(bytes.subarray(i, i + step)));
   out.push(...parser.end());
   return out;
-}
-
-/** A comparable projection of parsed lines. */
-export function project(lines: readonly ParsedLine[]) {
-  return lines.map((l) => {
-    switch (l.kind) {
-      case "event":
-        return { kind: l.kind, type: l.type, ev: l.event.kind, uuid: l.uuid, prefix: l.prefix, text: l.text };
-      default:
-        return { ...l };
-    }
-  });
 }
 
 describe("createStreamParser", () => {
