@@ -99,10 +99,8 @@ export function normalizeApiError(error: unknown): ApiStatus {
   if (error instanceof K8sRuntimeError && error.api) return error.api;
   if (error instanceof ApiException) {
     const status = parseStatusBody(error.body);
-    const firstLine = (error.message.split("\n")[0] ?? "").trim();
-    const fallback = firstLine.startsWith("HTTP-Code:")
-      ? `HTTP ${error.code}`
-      : firstLine || `HTTP ${error.code}`;
+    const said = /^Message: (.*)$/m.exec(error.message)?.[1]?.trim();
+    const fallback = said && said !== "Unknown API Status Code!" ? said : `HTTP ${error.code}`;
     return fromStatusObject(error.code, status, fallback);
   }
   if (isStatusObject(error)) return fromStatusObject(500, error, "watch error");
