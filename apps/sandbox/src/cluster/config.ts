@@ -1,0 +1,170 @@
+import { existsSync } from "node:fs";
+import { homedir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { SandboxError } from "./errors.js";
+
+/** Pinned versions: Kubernetes 1.34 is the newest whose kubelet still starts on a cgroup v1 host without opting out. */
+export const K8S_VERSION = "1.34.4";
+export const ETCD_VERSION = "3.6.16";
+export const DEFAULT_CLAUDE_VERSION = "2.1.330";
+
+export interface BridgeConfig {
+  /** Linux bridge device the CNI bridge plugin attaches pods to. */
+  name: string;
+  subnet: string;
+  gateway: string;
+  prefixLength: number;
+}
+
+export interface Ports {
+  apiserver: number;
+  etcdClient: number;
+  etcdPeer: number;
+  controllerManager: number;
+  scheduler: number;
+  kubelet: number;
+  kubeletHealthz: number;
+}
+
+export interface ImageNames {
+  pause: string;
+  tools: string;
+  claude: (cliVersion: string) => string;
+}
+
+/** Everything the local provider needs, resolved once at the edge. */
+export interface LocalClusterConfig {
+  /** Runtime state: PKI, etcd data, containerd root, kubelet root, logs, pid files. */
+  stateDir: string;
+  /** Admin kubeconfig that tests and tools use. */
+  kubeconfigPath: string;
+  /** Long-lived caches (binaries, image tarballs) outside the repo. */
+  cacheDir: string;
+  k8sVersion: string;
+  etcdVersion: string;
+  binDir: string;
+  nodeName: string;
+  bridge: BridgeConfig;
+  serviceCidr: string;
+  serviceIp: string;
+  ports: Ports;
+  /** cgroup (v1, cgroupfs driver) under which the kubelet creates `kubepods`; removed on teardown. */
+  cgroupRoot: string;
+  images: ImageNames;
+  claudeVersions: string[];
+}
+
+/** The repository root: the nearest ancestor holding pnpm-workspace.yaml. */
+export function findRepoRoot(from: string = process.cwd()): string {
+  let dir = resolve(from);
+  for (;;) {
+    if (existsSync(join(dir, "pnpm-workspace.yaml"))) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) {
+      throw new SandboxError(
+        "sandbox_config_invalid",
+        `no pnpm-workspace.yaml above ${from}: run the sandbox from inside the repository or set PAPERCLIP_SANDBOX_DIR`,
+        { field: "cwd" },
+      );
+    }
+    dir = parent;
+  }
+}
+
+export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.PAPERCLIP_K8S_CACHE_DIR ?? env.PAPERCLIP_K8S_CACHE ?? join(homedir(), ".cache", "paperclip-k8s");
+}
+
+const VERSION = /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/;
+
+function parseVersions(raw: string | undefined, field: string): string[] {
+  if (raw === undefined || raw.trim() === "") return [DEFAULT_CLAUDE_VERSION];
+  const versions = raw
+    .split(",")
+    .map((v) => v.trim())
+    .filter(Boolean);
+  for (const v of versions) {
+    if (!VERSION.test(v)) {
+      throw new SandboxError(
+        "sandbox_config_invalid",
+        `${field}: "${v}" is not an exact version like ${DEFAULT_CLAUDE_VERSION}`,
+        { field },
+      );
+    }
+  }
+  return versions;
+}
+
+/**
+ * Resolves the local cluster configuration. Environment overrides:
+ * PAPERCLIP_SANDBOX_DIR (state dir, default `<repo>/.sandbox`), PAPERCLIP_K8S_CACHE_DIR (cache),
+ * SANDBOX_CLAUDE_VERSIONS (comma-separated claude CLI versions to build images for).
+ */
+export function resolveLocalConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  cwd = process.cwd(),
+): LocalClusterConfig {
+  const state = env.PAPERCLIP_SANDBOX_DIR
+    ? resolve(env.PAPERCLIP_SANDBOX_DIR)
+    : join(findRepoRoot(cwd), ".sandbox");
+  // containerd's socket lives in the state dir; unix socket paths are limited to 107 bytes.
+  if (join(state, "containerd", "containerd.sock").length > 100) {
+    throw new SandboxError(
+      "sandbox_config_invalid",
+      `PAPERCLIP_SANDBOX_DIR: state directory path ${state} is too long for a unix socket; choose a shorter one`,
+      { field: "PAPERCLIP_SANDBOX_DIR" },
+    );
+  }
+  const cacheDir = defaultCacheDir(env);
+  return {
+    stateDir: state,
+    kubeconfigPath: join(state, "kubeconfig"),
+    cacheDir,
+    k8sVersion: K8S_VERSION,
+    etcdVersion: ETCD_VERSION,
+    binDir: join(cacheDir, `k8s-${K8S_VERSION}-etcd-${ETCD_VERSION}`),
+    nodeName: "paperclip-sandbox",
+    bridge: { name: "pcsbx0", subnet: "10.88.0.0/24", gateway: "10.88.0.1", prefixLength: 24 },
+    serviceCidr: "10.96.0.0/24",
+    serviceIp: "10.96.0.1",
+    ports: {
+      apiserver: 16443,
+      etcdClient: 12379,
+      etcdPeer: 12380,
+      controllerManager: 10257,
+      scheduler: 10259,
+      kubelet: 10250,
+      kubeletHealthz: 10248,
+    },
+    cgroupRoot: "paperclip-sandbox",
+    images: {
+      pause: "localhost/paperclip-pause:3.10",
+      tools: "localhost/paperclip-tools:1",
+      claude: (v) => `localhost/paperclip-claude:${v}`,
+    },
+    claudeVersions: parseVersions(env.SANDBOX_CLAUDE_VERSIONS, "SANDBOX_CLAUDE_VERSIONS"),
+  };
+}
+
+/** Well-known paths inside the state directory. */
+export function statePaths(config: LocalClusterConfig) {
+  const s = config.stateDir;
+  return {
+    pki: join(s, "pki"),
+    logs: join(s, "logs"),
+    run: join(s, "run"),
+    etcdData: join(s, "etcd"),
+    containerdRoot: join(s, "containerd", "root"),
+    containerdState: join(s, "containerd", "state"),
+    containerdConfig: join(s, "containerd", "config.toml"),
+    containerdSocket: join(s, "containerd", "containerd.sock"),
+    cniConfDir: join(s, "cni", "net.d"),
+    cniIpamDir: join(s, "cni", "ipam"),
+    kubeletRoot: join(s, "kubelet"),
+    kubeletConfig: join(s, "kubelet-config.yaml"),
+    podLogs: join(s, "pod-logs"),
+    hostState: join(s, "host-state.json"),
+    lock: join(s, "lock"),
+  };
+}
+export type StatePaths = ReturnType<typeof statePaths>;

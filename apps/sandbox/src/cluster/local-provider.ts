@@ -1,0 +1,351 @@
+import { existsSync, readFileSync } from "node:fs";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { type BuiltImage, ensureImages, importImage, listImages } from "../images/index.js";
+import {
+  apiserverCommand,
+  type ComponentCommand,
+  containerdCommand,
+  containerdConfig,
+  controllerManagerCommand,
+  etcdCommand,
+  kubeletCommand,
+  kubeletConfig,
+  schedulerCommand,
+} from "./components.js";
+import { type LocalClusterConfig, type StatePaths, statePaths } from "./config.js";
+import { SandboxError } from "./errors.js";
+import { findCommand, runStreaming } from "./exec.js";
+import { httpStatus, waitFor } from "./health.js";
+import { assertHostSupported, ensureHostPackages, readSysctls, restoreSysctls } from "./host.js";
+import { defaultServiceAccountExists, loadKubeConfig, nodeReady } from "./kube.js";
+import { withLock } from "./lock.js";
+import { ensureBridge, writeCniConfig } from "./network.js";
+import { clusterCertSpecs, ensurePki, renderKubeconfig } from "./pki.js";
+import { type DaemonRecord, isRunning, listDaemons, readDaemon, startDaemon, tailFile } from "./processes.js";
+import type { ClusterProvider, ClusterStatus, Step, StepLog, UpContext } from "./provider.js";
+import { cgroupRootDirs, findLeftovers, MOUNT_NS_FILE, mountNamespace, teardown } from "./teardown.js";
+
+const BUILD_SCRIPT = fileURLToPath(new URL("../../scripts/build-k8s.sh", import.meta.url));
+const COMPONENTS = [
+  "etcd",
+  "kube-apiserver",
+  "kube-controller-manager",
+  "kube-scheduler",
+  "containerd",
+  "kubelet",
+];
+/** Kept across `down`: identity (so copied kubeconfigs stay valid) and logs (for post-mortems). */
+const KEPT_ON_DOWN = new Set(["pki", "logs", "kubeconfig", "lock"]);
+
+interface LocalUpContext extends UpContext {
+  images: BuiltImage[];
+}
+
+/** "kind without Docker": real control plane + one real kubelet on containerd/runc, all children of the sandbox. */
+export class LocalProvider implements ClusterProvider {
+  readonly name = "local" as const;
+  private readonly paths: StatePaths;
+
+  constructor(readonly config: LocalClusterConfig) {
+    this.paths = statePaths(config);
+  }
+
+  kubeconfigPath(): string {
+    return this.config.kubeconfigPath;
+  }
+
+  upSteps(): Step[] {
+    const steps: Step<LocalUpContext>[] = [
+      { title: "Check the host", run: (_ctx, log) => this.checkHost(log) },
+      { title: "Reuse a running cluster", run: (ctx, log) => this.detectRunning(ctx, log) },
+      {
+        title: `Kubernetes ${this.config.k8sVersion} + etcd ${this.config.etcdVersion} binaries`,
+        run: (_c, log) => this.ensureBinaries(log),
+      },
+      {
+        title: "Build images (pause, tools, claude)",
+        run: async (ctx, log) => {
+          ctx.images = await ensureImages(this.config, log);
+        },
+      },
+      { title: "Certificates and kubeconfigs", run: () => this.writeIdentity() },
+      { title: "Host network (bridge, CNI) and cgroups", run: () => this.prepareHost() },
+      { title: "etcd", run: () => this.startEtcd() },
+      { title: "kube-apiserver", run: () => this.startApiserver() },
+      { title: "kube-controller-manager and kube-scheduler", run: () => this.startControllers() },
+      { title: "containerd", run: () => this.startContainerd() },
+      { title: "Import images into containerd", run: (ctx, log) => this.importImages(ctx.images, log) },
+      { title: "kubelet (node Ready)", run: () => this.startKubelet() },
+    ];
+    for (const step of steps.slice(2)) step.enabled = (ctx) => !ctx.reused;
+    return steps as unknown as Step[];
+  }
+
+  downSteps(): Step<object>[] {
+    return [{ title: "Stop the cluster and clean the host", run: (_ctx, log) => this.stopAndClean(log) }];
+  }
+
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    return withLock(this.paths.lock, 900_000, fn);
+  }
+
+  /** Stops everything, verifies nothing is left, restores kernel settings, removes the cluster's data. */
+  async stopAndClean(log: StepLog = () => {}): Promise<void> {
+    const left = await teardown(this.config, log);
+    const saved = await readFile(this.paths.hostState, "utf8").catch(() => undefined);
+    if (saved) await restoreSysctls(JSON.parse(saved) as Record<string, string>);
+    const leftCount = left.processes.length + left.mounts.length;
+    if (leftCount > 0) {
+      // Never delete a directory that may still have something mounted in it.
+      throw new SandboxError(
+        "sandbox_component_failed",
+        `teardown left ${JSON.stringify(left)}; state kept in ${this.config.stateDir}`,
+      );
+    }
+    await this.wipeState();
+  }
+
+  async status(): Promise<ClusterStatus> {
+    const components = [];
+    for (const name of COMPONENTS) {
+      const d = await readDaemon(this.paths.run, name);
+      components.push({
+        name,
+        running: d ? isRunning(d) : false,
+        ...(d ? { pid: d.pid, log: d.logFile } : {}),
+      });
+    }
+    const running = components.every((c) => c.running) && (await this.apiserverReady());
+    const ready =
+      running && (await nodeReady(loadKubeConfig(this.config.kubeconfigPath), this.config.nodeName));
+    return {
+      provider: "local",
+      running,
+      nodeReady: ready,
+      kubeconfigPath: this.config.kubeconfigPath,
+      hostAddressForPods: this.config.bridge.gateway,
+      components,
+      leftovers: await findLeftovers(this.config),
+    };
+  }
+
+  // ---- steps -------------------------------------------------------------------------------------------
+
+  private async checkHost(log: StepLog): Promise<void> {
+    assertHostSupported();
+    const installed = await ensureHostPackages(log);
+    if (installed.length > 0) log(`installed ${installed.join(", ")}`);
+  }
+
+  private async detectRunning(ctx: LocalUpContext, log: StepLog): Promise<void> {
+    const daemons = await listDaemons(this.paths.run);
+    const allUp = COMPONENTS.every((n) => daemons.some((d) => d.name === n && isRunning(d)));
+    if (allUp && existsSync(this.config.kubeconfigPath) && (await this.apiserverReady())) {
+      const kc = loadKubeConfig(this.config.kubeconfigPath);
+      if (await nodeReady(kc, this.config.nodeName)) {
+        ctx.reused = true;
+        log("healthy cluster found: reusing it");
+        return;
+      }
+    }
+    if (daemons.length > 0 || cgroupRootDirs(this.config).length > 0) {
+      log("stale or partial cluster found: cleaning it up first");
+      await this.stopAndClean(log);
+    }
+  }
+
+  private async ensureBinaries(log: StepLog): Promise<void> {
+    if (existsSync(join(this.config.binDir, ".complete"))) return;
+    log(`building into ${this.config.binDir} (cold: several minutes)`);
+    await runStreaming(
+      "bash",
+      [BUILD_SCRIPT, this.config.k8sVersion, this.config.etcdVersion, this.config.binDir],
+      log,
+    );
+  }
+
+  private async writeIdentity(): Promise<void> {
+    const { config, paths } = this;
+    const certs = await ensurePki(
+      paths.pki,
+      clusterCertSpecs({
+        nodeName: config.nodeName,
+        bridgeGateway: config.bridge.gateway,
+        serviceIp: config.serviceIp,
+      }),
+    );
+    const server = `https://127.0.0.1:${config.ports.apiserver}`;
+    const write = async (file: string, certName: string, user: string) => {
+      const c = certs[certName] as { cert: string; key: string };
+      const body = await renderKubeconfig({
+        server,
+        caFile: certs.ca!.cert,
+        certFile: c.cert,
+        keyFile: c.key,
+        user,
+      });
+      await writeFile(file, body, { mode: 0o600 });
+    };
+    await write(config.kubeconfigPath, "admin", "paperclip-sandbox-admin");
+    await write(
+      join(config.stateDir, "controller-manager.kubeconfig"),
+      "controller-manager",
+      "kube-controller-manager",
+    );
+    await write(join(config.stateDir, "scheduler.kubeconfig"), "scheduler", "kube-scheduler");
+    await write(
+      join(config.stateDir, "kubelet.kubeconfig"),
+      "kubelet-client",
+      `system:node:${config.nodeName}`,
+    );
+  }
+
+  private async prepareHost(): Promise<void> {
+    const { config, paths } = this;
+    if (!existsSync(paths.hostState)) {
+      await writeFile(paths.hostState, `${JSON.stringify(await readSysctls(), null, 2)}\n`);
+    }
+    await ensureBridge(config.bridge);
+    await writeCniConfig(paths.cniConfDir, config.bridge, paths.cniIpamDir);
+    // cgroupfs driver on cgroup v1: the kubelet wants its cgroup root to exist in every hierarchy.
+    for (const controller of [
+      "blkio",
+      "cpu",
+      "cpuacct",
+      "cpuset",
+      "devices",
+      "freezer",
+      "memory",
+      "pids",
+      "hugetlb",
+      "systemd",
+    ]) {
+      const base = `/sys/fs/cgroup/${controller}`;
+      if (existsSync(base)) await mkdir(join(base, config.cgroupRoot), { recursive: true });
+    }
+    for (const dir of [
+      paths.podLogs,
+      paths.kubeletRoot,
+      paths.etcdData,
+      paths.containerdRoot,
+      paths.containerdState,
+    ]) {
+      await mkdir(dir, { recursive: true, mode: 0o700 });
+    }
+  }
+
+  private async startEtcd(): Promise<void> {
+    const d = await this.spawn(etcdCommand(this.config, this.paths));
+    await this.waitHttp(d, `http://127.0.0.1:${this.config.ports.etcdClient}/health`, {}, 60_000);
+  }
+
+  private async startApiserver(): Promise<void> {
+    const d = await this.spawn(apiserverCommand(this.config, this.paths));
+    await waitFor("kube-apiserver /readyz", () => this.apiserverReady(), {
+      timeoutMs: 120_000,
+      failFast: () => this.died(d),
+    });
+  }
+
+  private async startControllers(): Promise<void> {
+    const kcm = await this.spawn(controllerManagerCommand(this.config, this.paths));
+    const sched = await this.spawn(schedulerCommand(this.config));
+    await this.waitHttp(kcm, `https://127.0.0.1:${this.config.ports.controllerManager}/healthz`, {}, 90_000);
+    await this.waitHttp(sched, `https://127.0.0.1:${this.config.ports.scheduler}/healthz`, {}, 90_000);
+  }
+
+  private async startContainerd(): Promise<void> {
+    const containerd = findCommand("containerd");
+    const runc = findCommand("runc");
+    if (!containerd || !runc)
+      throw new SandboxError("sandbox_host_unsupported", "containerd or runc not found on PATH");
+    await writeFile(this.paths.containerdConfig, containerdConfig(this.config, this.paths, runc));
+    const d = await this.spawn(containerdCommand(this.paths, containerd));
+    await waitFor("containerd socket", () => existsSync(this.paths.containerdSocket), {
+      timeoutMs: 60_000,
+      failFast: () => this.died(d),
+    });
+    const ns = mountNamespace(d.pid);
+    if (ns) await writeFile(join(this.paths.run, MOUNT_NS_FILE), ns);
+  }
+
+  private async importImages(images: BuiltImage[], log: StepLog): Promise<void> {
+    const present = new Set(await listImages(this.paths.containerdSocket));
+    for (const image of images) {
+      if (present.has(image.ref)) continue;
+      log(`importing ${image.ref}`);
+      await importImage(this.paths.containerdSocket, image.archive, image.ref);
+    }
+  }
+
+  private async startKubelet(): Promise<void> {
+    await writeFile(this.paths.kubeletConfig, kubeletConfig(this.config, this.paths));
+    const containerd = await readDaemon(this.paths.run, "containerd");
+    if (!containerd || !isRunning(containerd)) {
+      throw new SandboxError(
+        "sandbox_component_failed",
+        "containerd is not running; cannot start the kubelet",
+      );
+    }
+    const d = await this.spawn(kubeletCommand(this.config, this.paths, containerd.pid));
+    const kc = loadKubeConfig(this.config.kubeconfigPath);
+    await waitFor(`node ${this.config.nodeName} Ready`, () => nodeReady(kc, this.config.nodeName), {
+      timeoutMs: 180_000,
+      intervalMs: 500,
+      failFast: () => this.died(d) ?? this.died(containerd),
+    });
+    await waitFor("default ServiceAccount", () => defaultServiceAccountExists(kc), { timeoutMs: 60_000 });
+  }
+
+  // ---- helpers -----------------------------------------------------------------------------------------
+
+  private spawn(cmd: ComponentCommand): Promise<DaemonRecord> {
+    return startDaemon(this.paths.run, this.paths.logs, cmd);
+  }
+
+  private died(d: DaemonRecord): string | undefined {
+    return isRunning(d) ? undefined : `${d.name} exited; last lines of ${d.logFile}:\n${tailFile(d.logFile)}`;
+  }
+
+  private async waitHttp(
+    d: DaemonRecord,
+    url: string,
+    tls: { ca?: string },
+    timeoutMs: number,
+  ): Promise<void> {
+    await waitFor(`${d.name} ${url}`, async () => (await httpStatus(url, tls)) === 200, {
+      timeoutMs,
+      failFast: () => this.died(d),
+    });
+  }
+
+  private async apiserverReady(): Promise<boolean> {
+    const pki = this.paths.pki;
+    if (!existsSync(join(pki, "admin.crt"))) return false;
+    const status = await httpStatus(`https://127.0.0.1:${this.config.ports.apiserver}/readyz`, {
+      ca: join(pki, "ca.crt"),
+      cert: join(pki, "admin.crt"),
+      key: join(pki, "admin.key"),
+    });
+    return status === 200;
+  }
+
+  private async wipeState(): Promise<void> {
+    const { readdir } = await import("node:fs/promises");
+    for (const entry of await readdir(this.config.stateDir).catch(() => [] as string[])) {
+      if (KEPT_ON_DOWN.has(entry)) continue;
+      await rm(join(this.config.stateDir, entry), { recursive: true, force: true });
+    }
+  }
+}
+
+/** The sysctl snapshot saved by `up` (for tests). */
+export function savedHostState(config: LocalClusterConfig): Record<string, string> | undefined {
+  try {
+    return JSON.parse(readFileSync(statePaths(config).hostState, "utf8")) as Record<string, string>;
+  } catch {
+    return undefined;
+  }
+}

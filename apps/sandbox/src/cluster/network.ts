@@ -1,0 +1,94 @@
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { BridgeConfig } from "./config.js";
+import { run } from "./exec.js";
+
+export const CNI_NETWORK_NAME = "paperclip-sandbox";
+
+/**
+ * The CNI network: a bridge on a private subnet (host-local IPAM, state in the sandbox dir), no masquerade
+ * (pods talk only to this machine), portmap for hostPort. containerd adds the loopback plugin itself.
+ */
+export function cniConflist(bridge: BridgeConfig, ipamDataDir: string): object {
+  return {
+    cniVersion: "1.0.0",
+    name: CNI_NETWORK_NAME,
+    plugins: [
+      {
+        type: "bridge",
+        bridge: bridge.name,
+        isGateway: true,
+        ipMasq: false,
+        hairpinMode: true,
+        ipam: {
+          type: "host-local",
+          dataDir: ipamDataDir,
+          ranges: [[{ subnet: bridge.subnet, gateway: bridge.gateway }]],
+        },
+      },
+      { type: "portmap", capabilities: { portMappings: true } },
+    ],
+  };
+}
+
+export async function writeCniConfig(
+  confDir: string,
+  bridge: BridgeConfig,
+  ipamDataDir: string,
+): Promise<string> {
+  await mkdir(confDir, { recursive: true });
+  await mkdir(ipamDataDir, { recursive: true });
+  const file = join(confDir, "10-paperclip-sandbox.conflist");
+  await writeFile(file, `${JSON.stringify(cniConflist(bridge, ipamDataDir), null, 2)}\n`);
+  return file;
+}
+
+/** Network devices currently present (name -> master bridge, if any). */
+export async function listLinks(): Promise<{ name: string; master?: string; kind?: string }[]> {
+  const { stdout } = await run("ip", ["-j", "-d", "link", "show"]);
+  const links = JSON.parse(stdout) as {
+    ifname: string;
+    master?: string;
+    linkinfo?: { info_kind?: string };
+  }[];
+  return links.map((l) => ({
+    name: l.ifname,
+    ...(l.master ? { master: l.master } : {}),
+    ...(l.linkinfo?.info_kind ? { kind: l.linkinfo.info_kind } : {}),
+  }));
+}
+
+/**
+ * Creates the bridge with the gateway address before any pod exists, so the node IP and the mock
+ * Anthropic API can bind to it right away. Idempotent.
+ */
+export async function ensureBridge(bridge: BridgeConfig): Promise<void> {
+  const links = await listLinks();
+  if (!links.some((l) => l.name === bridge.name)) {
+    await run("ip", ["link", "add", bridge.name, "type", "bridge"]);
+  }
+  const { stdout } = await run("ip", ["-j", "addr", "show", "dev", bridge.name]);
+  const addrs = JSON.parse(stdout) as { addr_info?: { local: string }[] }[];
+  const has = addrs.some((a) => a.addr_info?.some((i) => i.local === bridge.gateway));
+  if (!has) {
+    await run("ip", ["addr", "add", `${bridge.gateway}/${bridge.prefixLength}`, "dev", bridge.name]);
+  }
+  await run("ip", ["link", "set", bridge.name, "up"]);
+}
+
+/** Deletes the pods' veths still attached to the bridge, then the bridge itself. */
+export async function removeBridge(bridge: BridgeConfig): Promise<void> {
+  const links = await listLinks();
+  for (const link of links.filter((l) => l.master === bridge.name)) {
+    await run("ip", ["link", "del", link.name], { allowFailure: true });
+  }
+  if (links.some((l) => l.name === bridge.name)) {
+    await run("ip", ["link", "del", bridge.name], { allowFailure: true });
+  }
+}
+
+/** Devices that belong to the sandbox and still exist: the bridge and anything enslaved to it. */
+export async function leftoverLinks(bridge: BridgeConfig): Promise<string[]> {
+  const links = await listLinks();
+  return links.filter((l) => l.name === bridge.name || l.master === bridge.name).map((l) => l.name);
+}

@@ -1,0 +1,211 @@
+/**
+ * Finding and removing everything the local cluster leaves on the host: processes, mounts, network devices,
+ * cgroups, kernel settings. `findLeftovers` is the proof used by `status` and the e2e tests.
+ */
+import { existsSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
+import { readdir, readlink, rm, rmdir, unlink } from "node:fs/promises";
+import { join } from "node:path";
+import type { LocalClusterConfig } from "./config.js";
+import { statePaths } from "./config.js";
+import { run } from "./exec.js";
+import { leftoverLinks, removeBridge } from "./network.js";
+import { isRunning, killAndWait, listDaemons } from "./processes.js";
+
+export interface Leftovers {
+  processes: { pid: number; why: string; cmdline: string }[];
+  mounts: string[];
+  links: string[];
+  cgroups: string[];
+}
+
+export function isClean(l: Leftovers): boolean {
+  return l.processes.length + l.mounts.length + l.links.length + l.cgroups.length === 0;
+}
+
+/** Mount points (from a mountinfo text) at or under `dir`, deepest first: the order to unmount them in. */
+export function mountsUnder(mountinfo: string, dir: string): string[] {
+  const prefix = dir.endsWith("/") ? dir : `${dir}/`;
+  const points = mountinfo
+    .split("\n")
+    .map((line) => line.split(" ")[4])
+    .filter((p): p is string => p !== undefined)
+    .map((p) => p.replace(/\\040/g, " "))
+    .filter((p) => p === dir || p.startsWith(prefix));
+  return [...new Set(points)].sort(
+    (a, b) => b.split("/").length - a.split("/").length || b.length - a.length,
+  );
+}
+
+function cmdlineOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ").trim();
+  } catch {
+    return "";
+  }
+}
+
+function allPids(): number[] {
+  return readdirSync("/proc")
+    .filter((d) => /^\d+$/.test(d))
+    .map(Number)
+    .filter((p) => p !== process.pid);
+}
+
+function mountNsOf(pid: number): string | undefined {
+  try {
+    return readlinkSync(`/proc/${pid}/ns/mnt`);
+  } catch {
+    return undefined;
+  }
+}
+
+export const MOUNT_NS_FILE = "containerd.mntns";
+
+/** The mount namespace containerd and the kubelet share, recorded when containerd starts. */
+export function readRecordedMountNs(runDir: string): string | undefined {
+  try {
+    return readFileSync(join(runDir, MOUNT_NS_FILE), "utf8").trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function mountNamespace(pid: number): string | undefined {
+  return mountNsOf(pid);
+}
+
+/** cgroup v1 controller directories that hold the sandbox's cgroup root. */
+export function cgroupRootDirs(config: LocalClusterConfig): string[] {
+  const base = "/sys/fs/cgroup";
+  if (!existsSync(base)) return [];
+  return readdirSync(base)
+    .map((c) => join(base, c, config.cgroupRoot))
+    .filter((d) => existsSync(d));
+}
+
+function pidsInCgroupTree(dir: string): number[] {
+  const pids: number[] = [];
+  const walk = (d: string) => {
+    try {
+      for (const line of readFileSync(join(d, "cgroup.procs"), "utf8").split("\n"))
+        if (line) pids.push(Number(line));
+      for (const e of readdirSync(d, { withFileTypes: true })) if (e.isDirectory()) walk(join(d, e.name));
+    } catch {
+      // vanished while walking
+    }
+  };
+  walk(dir);
+  return pids;
+}
+
+/** Processes that belong to the sandbox: recorded daemons, anything in its mount namespace or cgroups, its shims. */
+export async function sandboxProcesses(config: LocalClusterConfig): Promise<Leftovers["processes"]> {
+  const paths = statePaths(config);
+  const found = new Map<number, string>();
+  const daemons = await listDaemons(paths.run);
+  for (const d of daemons) if (isRunning(d)) found.set(d.pid, `daemon ${d.name}`);
+  const namespaces = new Set<string>();
+  const recordedNs = readRecordedMountNs(paths.run);
+  if (recordedNs) namespaces.add(recordedNs);
+  for (const dir of cgroupRootDirs(config)) {
+    for (const pid of pidsInCgroupTree(dir)) if (!found.has(pid)) found.set(pid, `in cgroup ${dir}`);
+  }
+  for (const pid of allPids()) {
+    if (found.has(pid)) continue;
+    const cmd = cmdlineOf(pid);
+    // containerd-shim-runc-v2 ... -address <our socket>
+    if (cmd.includes(paths.containerdSocket)) {
+      found.set(pid, "shim of the sandbox containerd");
+      continue;
+    }
+    const ns = namespaces.size > 0 ? mountNsOf(pid) : undefined;
+    if (ns && namespaces.has(ns)) found.set(pid, "in the sandbox mount namespace");
+  }
+  return [...found].map(([pid, why]) => ({ pid, why, cmdline: cmdlineOf(pid) }));
+}
+
+export async function findLeftovers(config: LocalClusterConfig): Promise<Leftovers> {
+  const cgroups: string[] = [];
+  for (const dir of cgroupRootDirs(config)) cgroups.push(dir);
+  return {
+    processes: await sandboxProcesses(config),
+    mounts: mountsUnder(readFileSync("/proc/self/mountinfo", "utf8"), config.stateDir),
+    links: await leftoverLinks(config.bridge),
+    cgroups,
+  };
+}
+
+/** Removes the cgroup root's subtree, deepest first (only empty cgroups can be removed). */
+async function removeCgroupTree(dir: string): Promise<void> {
+  for (const e of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+    if (e.isDirectory()) await removeCgroupTree(join(dir, e.name));
+  }
+  await rmdir(dir).catch(() => {});
+}
+
+/**
+ * Stops everything: daemons in reverse start order (kubelet first), then any remaining sandbox process,
+ * then unmounts (deepest first), the bridge and veths, the cgroups. Safe to run any number of times.
+ */
+export async function teardown(
+  config: LocalClusterConfig,
+  log: (line: string) => void = () => {},
+): Promise<Leftovers> {
+  const paths = statePaths(config);
+  const order = [
+    "kubelet",
+    "containerd",
+    "kube-scheduler",
+    "kube-controller-manager",
+    "kube-apiserver",
+    "etcd",
+  ];
+  const daemons = await listDaemons(paths.run);
+  daemons.sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
+  for (const d of daemons) {
+    if (isRunning(d)) log(`stopping ${d.name} (pid ${d.pid})`);
+    if (isRunning(d)) await killAndWait(d.pid, d.name === "containerd" ? 5000 : 10_000, () => isRunning(d));
+    await rm(join(paths.run, `${d.name}.json`), { force: true });
+  }
+  for (let round = 0; round < 3; round++) {
+    const stray = await sandboxProcesses(config);
+    if (stray.length === 0) break;
+    log(`killing ${stray.length} remaining sandbox process(es)`);
+    for (const p of stray) {
+      try {
+        process.kill(p.pid, "SIGKILL");
+      } catch {
+        // gone
+      }
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  for (const mount of mountsUnder(readFileSync("/proc/self/mountinfo", "utf8"), config.stateDir)) {
+    log(`unmounting ${mount}`);
+    const r = await run("umount", [mount], { allowFailure: true });
+    if (r.code !== 0) await run("umount", ["-l", mount], { allowFailure: true });
+  }
+  await removeBridge(config.bridge);
+  await rm(join(paths.run, MOUNT_NS_FILE), { force: true });
+  for (const dir of cgroupRootDirs(config)) await removeCgroupTree(dir);
+  await removeContainerLogLinks(paths.podLogs);
+  await removeCniResultCache();
+  return findLeftovers(config);
+}
+
+/** The kubelet links /var/log/containers/*.log to pod logs; drop the links that point into our state dir. */
+async function removeContainerLogLinks(podLogs: string): Promise<void> {
+  const dir = "/var/log/containers";
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    const target = await readlink(join(dir, name)).catch(() => "");
+    if (target.startsWith(`${podLogs}/`)) await unlink(join(dir, name)).catch(() => {});
+  }
+}
+
+/** libcni caches ADD results under /var/lib/cni/results, named after the network. */
+async function removeCniResultCache(): Promise<void> {
+  const dir = "/var/lib/cni/results";
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    if (name.startsWith("paperclip-sandbox-")) await unlink(join(dir, name)).catch(() => {});
+  }
+}
