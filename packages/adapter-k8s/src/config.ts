@@ -107,6 +107,8 @@ export interface ClaudeK8sConfig {
     retainJobs: boolean;
     orphanMaxAgeSec: number;
   };
+  /** Paperclip's API as reachable from the pod (PAPERCLIP_API_URL inside the run). */
+  paperclipApiUrl: string | undefined;
 }
 
 export const DEFAULTS = {
@@ -144,6 +146,9 @@ export function parseConfig(raw: unknown): ClaudeK8sConfig {
       retainJobs: r.boolean("retainJobs") ?? false,
       orphanMaxAgeSec: r.integer("orphanMaxAgeSec", 60) ?? DEFAULTS.orphanMaxAgeSec,
     },
+    paperclipApiUrl: r.string("paperclipApiUrl", (v) =>
+      /^https?:\/\/[^\s/]+/.test(v) ? undefined : "must be an http(s) URL reachable from the pods",
+    ),
   };
   checkCrossField(r, config);
   if (r.issues.length > 0) throw new ConfigError(r.issues);

@@ -1,0 +1,65 @@
+import type { V1Pod } from "@kubernetes/client-node";
+import {
+  getClients,
+  K8sRuntimeError,
+  type KubeClients,
+  type KubeconfigSource,
+  type OwnPodInfo,
+  readOwnPod,
+} from "@paperclip-k8s/k8s-runtime";
+import type { ClaudeK8sConfig } from "./config.js";
+
+/** The cluster a run talks to, and what is known about the Paperclip pod (when Paperclip runs in one). */
+export interface ClusterContext {
+  clients: KubeClients;
+  namespace: string;
+  /** The Paperclip pod, or why it is unknown (not in a cluster). */
+  ownPod: { info: OwnPodInfo; pod: V1Pod } | { info: undefined; reason: string };
+}
+
+export function kubeconfigSource(config: ClaudeK8sConfig): KubeconfigSource {
+  const kc = config.cluster.kubeconfig;
+  if (kc?.kind === "path") return { kind: "file", path: kc.path };
+  if (kc?.kind === "content") return { kind: "content", content: kc.content };
+  if (process.env.KUBERNETES_SERVICE_HOST) return { kind: "in-cluster" };
+  const fromEnv = process.env.KUBECONFIG?.split(":").find((p) => p !== "");
+  const home = process.env.HOME;
+  if (fromEnv) return { kind: "file", path: fromEnv };
+  if (home) return { kind: "file", path: `${home}/.kube/config` };
+  throw new K8sRuntimeError(
+    "k8s_config_invalid",
+    "no cluster credentials: set kubeconfig, run Paperclip in a pod, or set $KUBECONFIG",
+  );
+}
+
+const podCache = new Map<string, Promise<V1Pod>>();
+
+/** The Paperclip pod's container info (by name) plus the raw pod (volumes, env references). */
+async function readPaperclipPod(
+  clients: KubeClients,
+  config: ClaudeK8sConfig,
+): Promise<ClusterContext["ownPod"]> {
+  try {
+    const info = await readOwnPod(clients, { containerName: config.pod.paperclipContainerName });
+    const key = `${clients.identity}/${info.namespace}/${info.podName}`;
+    let pod = podCache.get(key);
+    if (!pod) {
+      pod = clients.core.readNamespacedPod({ name: info.podName, namespace: info.namespace });
+      podCache.set(key, pod);
+      pod.catch(() => podCache.delete(key));
+    }
+    return { info, pod: await pod };
+  } catch (error) {
+    if (error instanceof K8sRuntimeError && error.code === "k8s_not_in_cluster") {
+      return { info: undefined, reason: error.message };
+    }
+    throw error;
+  }
+}
+
+export async function connect(config: ClaudeK8sConfig): Promise<ClusterContext> {
+  const clients = getClients(kubeconfigSource(config));
+  const ownPod = await readPaperclipPod(clients, config);
+  const namespace = config.cluster.namespace ?? ownPod.info?.namespace ?? clients.namespace ?? "default";
+  return { clients, namespace, ownPod };
+}

@@ -1,0 +1,267 @@
+import { readFile } from "node:fs/promises";
+import type { V1Job, V1Pod } from "@kubernetes/client-node";
+import {
+  type BillingType,
+  buildClaudeArgs,
+  buildRunEnv,
+  isSensitiveEnvKey,
+  renderPrompt,
+  resolveBillingType,
+} from "@paperclip-k8s/claude-parse";
+import type { ClusterContext } from "./cluster.js";
+import { type ClaudeK8sConfig, isUnder } from "./config.js";
+import { describeEnvForLogs, planEnv } from "./env-plan.js";
+import { ConfigError } from "./errors.js";
+import { type RunIdentity, runIdentity } from "./identity.js";
+import {
+  assertNoSecretLiterals,
+  buildJobManifest,
+  INSTRUCTIONS_PATH,
+  type ResolvedWorkspace,
+} from "./manifest.js";
+import type { AdapterExecutionContext } from "./paperclip-types.js";
+import { type PlannedSecret, planRunSecrets } from "./run-secret.js";
+import { decideResume, type ResumeDecision } from "./session.js";
+
+/** Everything one run will create, decided before anything is created. */
+export interface RunPlan {
+  identity: RunIdentity;
+  namespace: string;
+  job: V1Job;
+  secrets: PlannedSecret[];
+  /** Values that must never appear in a pod spec, an Event or the log (for the manifest assertion and redaction). */
+  secretValues: string[];
+  argv: string[];
+  cwd: string;
+  resume: ResumeDecision;
+  workspace: ResolvedWorkspace;
+  envForLogs: Record<string, string>;
+  prompt: string;
+  billingType: BillingType;
+  /** Things the operator should know, written as status lines. */
+  notes: string[];
+}
+
+export interface PrepareDeps {
+  serverEnv: Readonly<Record<string, string | undefined>>;
+  readText: (path: string) => Promise<Buffer>;
+}
+
+export const defaultPrepareDeps: PrepareDeps = { serverEnv: process.env, readText: (p) => readFile(p) };
+
+export async function prepareRun(
+  ctx: AdapterExecutionContext,
+  config: ClaudeK8sConfig,
+  cluster: ClusterContext,
+  deps: PrepareDeps = defaultPrepareDeps,
+): Promise<RunPlan> {
+  const notes: string[] = [];
+  const pod = resolvePodInputs(config, cluster, notes);
+  const cwd = resolveCwd(ctx, config);
+  const resume = decideResume(ctx.runtime, cwd, pod.workspace.kind === "pvc");
+  if (!resume.resume && resume.reason) notes.push(`fresh session: ${resume.reason}`);
+
+  const identity = runIdentity({
+    runId: ctx.runId,
+    agentId: ctx.agent.id,
+    agentName: ctx.agent.name,
+    companyId: ctx.agent.companyId,
+    taskKey: ctx.runtime.taskKey,
+    sessionId: sessionOf(ctx),
+    scope: config.run.concurrency,
+  });
+
+  const instructions = await readInstructions(config, deps, notes);
+  const argv = [
+    "claude",
+    ...buildClaudeArgs({
+      model: config.claude.model,
+      effort: config.claude.effort as Parameters<typeof buildClaudeArgs>[0]["effort"],
+      maxTurnsPerRun: config.claude.maxTurnsPerRun,
+      dangerouslySkipPermissions: config.claude.dangerouslySkipPermissions,
+      instructionsFilePath: instructions ? INSTRUCTIONS_PATH : undefined,
+      resumeSessionId: resume.resume ? resume.sessionId : undefined,
+      extraArgs: config.claude.extraArgs,
+    }),
+  ];
+
+  const apiUrl =
+    config.paperclipApiUrl ?? deps.serverEnv.PAPERCLIP_API_URL ?? deps.serverEnv.PAPERCLIP_RUNTIME_API_URL;
+  if (!apiUrl)
+    notes.push("PAPERCLIP_API_URL is unknown (set paperclipApiUrl): the agent cannot call Paperclip");
+  const runEnv = buildRunEnv({
+    runId: ctx.runId,
+    agent: ctx.agent,
+    context: ctx.context,
+    authToken: ctx.authToken,
+    apiUrl,
+    userEnv: config.env.values,
+    workspaceCwd: cwd,
+  });
+  const env = planEnv({
+    runEnv,
+    podEnv: { HOME: config.workspace.homePath, TMPDIR: "/tmp" },
+    config,
+    serverEnv: deps.serverEnv,
+    serverContainerEnv: cluster.ownPod.info
+      ? containerEnv(cluster.ownPod.pod, config.pod.paperclipContainerName)
+      : undefined,
+    isSensitive: isSensitiveEnvKey,
+  });
+  for (const name of env.missingInherited)
+    notes.push(`inheritEnv: ${name} is not set on the Paperclip server`);
+
+  const prompt = renderPrompt({
+    runId: ctx.runId,
+    agent: { ...ctx.agent },
+    context: ctx.context,
+    promptTemplate: config.claude.promptTemplate,
+    bootstrapPromptTemplate: config.claude.bootstrapPromptTemplate,
+    resumedSession: resume.resume,
+  });
+  const { secrets } = planRunSecrets({
+    baseName: identity.jobName,
+    sensitiveEnv: env.sensitive,
+    instructions,
+    prompt: Buffer.from(prompt, "utf8"),
+  });
+  const job = buildJobManifest({
+    name: identity.jobName,
+    namespace: cluster.namespace,
+    labels: identity.labels,
+    annotations: identity.annotations,
+    config,
+    ...pod,
+    cwd,
+    argv,
+    env: env.entries,
+    runSecretNames: secrets.map((s) => s.name),
+  });
+  const secretValues = Object.values(env.sensitive).filter((v) => v.length >= 4);
+  assertNoSecretLiterals(
+    job,
+    secretValues,
+    (name) => config.env.secretKeys.includes(name) || isSensitiveEnvKey(name),
+  );
+
+  const billingEnv: Record<string, string> = { ...runEnv };
+  for (const e of env.entries) if (e.kind !== "literal") billingEnv[e.name] ??= "set";
+  return {
+    identity,
+    namespace: cluster.namespace,
+    job,
+    secrets,
+    secretValues,
+    argv,
+    cwd,
+    resume,
+    workspace: pod.workspace,
+    envForLogs: describeEnvForLogs(env.entries, identity.jobName),
+    prompt,
+    billingType: resolveBillingType(billingEnv),
+    notes,
+  };
+}
+
+function sessionOf(ctx: AdapterExecutionContext): string | null {
+  const params = ctx.runtime.sessionParams;
+  const fromParams = params && typeof params.sessionId === "string" ? params.sessionId : null;
+  return fromParams ?? ctx.runtime.sessionId ?? null;
+}
+
+/** Image, pull secrets, DNS and scheduling: configured values win, else the Paperclip pod's. */
+function resolvePodInputs(config: ClaudeK8sConfig, cluster: ClusterContext, notes: string[]) {
+  const own = cluster.ownPod.info;
+  const image = config.pod.image ?? own?.image;
+  if (!image) {
+    const why = cluster.ownPod.info ? "" : ` (${cluster.ownPod.reason})`;
+    throw new ConfigError([
+      { field: "image", message: `is required when it cannot be taken from the Paperclip pod${why}` },
+    ]);
+  }
+  return {
+    image,
+    imagePullSecrets:
+      config.pod.imagePullSecrets ?? own?.imagePullSecrets.map((s) => s.name ?? "").filter(Boolean) ?? [],
+    dnsPolicy: own?.dnsPolicy,
+    dnsConfig: own?.dnsConfig,
+    nodeSelector:
+      config.pod.nodeSelector ??
+      (own && Object.keys(own.nodeSelector).length ? { ...own.nodeSelector } : undefined),
+    tolerations: (config.pod.tolerations ?? (own?.tolerations.length ? [...own.tolerations] : undefined)) as
+      | NonNullable<Parameters<typeof buildJobManifest>[0]["tolerations"]>
+      | undefined,
+    workspace: resolveWorkspace(config, cluster, notes),
+  };
+}
+
+function resolveWorkspace(
+  config: ClaudeK8sConfig,
+  cluster: ClusterContext,
+  notes: string[],
+): ResolvedWorkspace {
+  const ws = config.workspace;
+  if (ws.mode === "emptyDir") return { kind: "emptyDir", sizeLimit: ws.emptyDirSizeLimit };
+  if (ws.claimName) return { kind: "pvc", claimName: ws.claimName, subPath: ws.subPath };
+  const inherited = cluster.ownPod.info ? pvcMountedAt(cluster.ownPod.pod, config) : undefined;
+  if (inherited) return inherited;
+  if (ws.mode === "pvc") {
+    throw new ConfigError([
+      {
+        field: "workspaceClaimName",
+        message: `is required: workspaceMode is "pvc" and the Paperclip pod has no PVC mounted at ${ws.mountPath}`,
+      },
+    ]);
+  }
+  notes.push(
+    "workspace is an emptyDir: files and Claude sessions do not survive the run (set workspaceClaimName)",
+  );
+  return { kind: "emptyDir", sizeLimit: ws.emptyDirSizeLimit };
+}
+
+function pvcMountedAt(pod: V1Pod, config: ClaudeK8sConfig): ResolvedWorkspace | undefined {
+  const container = pod.spec?.containers.find((c) => c.name === config.pod.paperclipContainerName);
+  const mount = container?.volumeMounts?.find(
+    (m) => m.mountPath.replace(/\/+$/, "") === config.workspace.mountPath,
+  );
+  const volume = mount && pod.spec?.volumes?.find((v) => v.name === mount.name);
+  const claimName = volume?.persistentVolumeClaim?.claimName;
+  if (!mount || !claimName) return undefined;
+  return { kind: "pvc", claimName, subPath: config.workspace.subPath ?? mount.subPath };
+}
+
+function containerEnv(pod: V1Pod, name: string) {
+  return pod.spec?.containers.find((c) => c.name === name)?.env ?? [];
+}
+
+/** The configured cwd, else Paperclip's workspace cwd when it lies on the mounted volume, else a per-agent dir. */
+function resolveCwd(ctx: AdapterExecutionContext, config: ClaudeK8sConfig): string {
+  if (config.workspace.cwd) return config.workspace.cwd;
+  const ws = ctx.context.paperclipWorkspace;
+  const fromPaperclip =
+    typeof ws === "object" && ws !== null && typeof (ws as { cwd?: unknown }).cwd === "string"
+      ? (ws as { cwd: string }).cwd.replace(/\/+$/, "") || "/"
+      : undefined;
+  if (
+    fromPaperclip &&
+    isUnder(fromPaperclip, config.workspace.mountPath) &&
+    !fromPaperclip.split("/").includes("..")
+  ) {
+    return fromPaperclip;
+  }
+  const agentDir = ctx.agent.id.replace(/[^A-Za-z0-9._-]/g, "_");
+  return `${config.workspace.mountPath === "/" ? "" : config.workspace.mountPath}/workspaces/${agentDir}`;
+}
+
+async function readInstructions(config: ClaudeK8sConfig, deps: PrepareDeps, notes: string[]) {
+  const path = config.claude.instructionsFilePath;
+  if (!path) return undefined;
+  try {
+    return await deps.readText(path);
+  } catch (error) {
+    notes.push(
+      `instructions file ${path} could not be read (${(error as NodeJS.ErrnoException).code ?? "error"}); continuing without it`,
+    );
+    return undefined;
+  }
+}

@@ -1,0 +1,279 @@
+import { VersionApi } from "@kubernetes/client-node";
+import {
+  describeAccess,
+  dryRunCreateJob,
+  findMissingAccess,
+  isNotFound,
+  normalizeApiError,
+} from "@paperclip-k8s/k8s-runtime";
+import { type ClusterContext, connect } from "./cluster.js";
+import { type ClaudeK8sConfig, parseConfig } from "./config.js";
+import { ConfigError } from "./errors.js";
+import { asAdapterError } from "./execute.js";
+import { ADAPTER_TYPE } from "./identity.js";
+import { imageHasPinnedVersion } from "./k8s-syntax.js";
+import type {
+  AdapterEnvironmentCheck,
+  AdapterEnvironmentTestContext,
+  AdapterEnvironmentTestResult,
+  AdapterExecutionContext,
+} from "./paperclip-types.js";
+import { defaultPrepareDeps, prepareRun, type RunPlan } from "./prepare.js";
+import { requiredAccess } from "./rbac.js";
+
+type Check = AdapterEnvironmentCheck;
+const info = (code: string, message: string, extra: Partial<Check> = {}): Check => ({
+  code,
+  level: "info",
+  message,
+  ...extra,
+});
+const warn = (code: string, message: string, extra: Partial<Check> = {}): Check => ({
+  code,
+  level: "warn",
+  message,
+  ...extra,
+});
+const fail = (code: string, message: string, extra: Partial<Check> = {}): Check => ({
+  code,
+  level: "error",
+  message,
+  ...extra,
+});
+
+export interface TestEnvironmentDeps {
+  connect: (config: ClaudeK8sConfig) => Promise<ClusterContext>;
+}
+
+/**
+ * Checks, in order: config, API reachable, namespace, RBAC (one SelfSubjectAccessReview per verb used, each
+ * missing one named), the Paperclip pod, referenced Secrets / PVC / ServiceAccount, image reference, and a
+ * server-side dry-run of a real Job built from this config (Pod Security admission, quotas, webhooks).
+ */
+export function createTestEnvironment(deps: TestEnvironmentDeps = { connect }) {
+  return async function testEnvironment(
+    ctx: AdapterEnvironmentTestContext,
+  ): Promise<AdapterEnvironmentTestResult> {
+    const checks: Check[] = [];
+    const done = () =>
+      ({
+        adapterType: ADAPTER_TYPE,
+        status: checks.some((c) => c.level === "error")
+          ? "fail"
+          : checks.some((c) => c.level === "warn")
+            ? "warn"
+            : "pass",
+        checks,
+        testedAt: new Date().toISOString(),
+      }) as AdapterEnvironmentTestResult;
+
+    let config: ClaudeK8sConfig;
+    try {
+      config = parseConfig(ctx.config);
+      checks.push(info("k8s_config_valid", "adapter config is valid"));
+    } catch (error) {
+      const issues = error instanceof ConfigError ? error.issues : [];
+      for (const i of issues) checks.push(fail("k8s_config_invalid", `${i.field}: ${i.message}`));
+      if (issues.length === 0) checks.push(fail("k8s_config_invalid", String(error)));
+      return done();
+    }
+
+    let cluster: ClusterContext;
+    try {
+      cluster = await deps.connect(config);
+      const version = await cluster.clients.kubeConfig.makeApiClient(VersionApi).getCode();
+      checks.push(
+        info(
+          "k8s_api_reachable",
+          `API server ${cluster.clients.server} reachable (Kubernetes ${version.gitVersion})`,
+        ),
+      );
+    } catch (error) {
+      checks.push(
+        fail("k8s_api_unreachable", asAdapterError(error).message, {
+          hint: "check kubeconfig / in-cluster credentials",
+        }),
+      );
+      return done();
+    }
+
+    checks.push(await checkNamespace(cluster));
+    checks.push(...(await checkAccess(cluster)));
+    checks.push(
+      cluster.ownPod.info
+        ? info(
+            "k8s_paperclip_pod",
+            `Paperclip runs in pod ${cluster.ownPod.info.namespace}/${cluster.ownPod.info.podName}`,
+          )
+        : info(
+            "k8s_paperclip_pod_unknown",
+            `not running in a pod: nothing is inherited (${cluster.ownPod.reason})`,
+          ),
+    );
+
+    let plan: RunPlan | undefined;
+    try {
+      plan = await prepareRun(probeContext(ctx), config, cluster, defaultPrepareDeps);
+      for (const note of plan.notes) checks.push(warn("k8s_run_note", note));
+    } catch (error) {
+      checks.push(fail("k8s_job_unbuildable", asAdapterError(error).message));
+      return done();
+    }
+    checks.push(checkImage(config, plan));
+    checks.push(...(await checkReferences(cluster, config, plan)));
+    checks.push(await dryRun(cluster, plan));
+    return done();
+  };
+}
+
+async function checkNamespace(cluster: ClusterContext): Promise<Check> {
+  try {
+    await cluster.clients.core.readNamespace({ name: cluster.namespace });
+    return info("k8s_namespace", `namespace ${cluster.namespace} exists`);
+  } catch (error) {
+    const api = normalizeApiError(error);
+    if (api.status === 404)
+      return fail("k8s_namespace_missing", `namespace ${cluster.namespace} does not exist`);
+    if (api.status === 403) {
+      return warn(
+        "k8s_namespace_unverified",
+        `cannot read namespace ${cluster.namespace} (no cluster-scope permission); assuming it exists`,
+      );
+    }
+    return fail("k8s_namespace_error", `reading namespace ${cluster.namespace}: ${api.message}`);
+  }
+}
+
+async function checkAccess(cluster: ClusterContext): Promise<Check[]> {
+  try {
+    const missing = await findMissingAccess(cluster.clients, requiredAccess(cluster.namespace));
+    if (missing.length === 0)
+      return [info("k8s_rbac", `all required permissions granted in ${cluster.namespace}`)];
+    return missing.map((m) =>
+      fail("k8s_rbac_missing", `missing permission: ${describeAccess(m)}`, {
+        hint: "apply packages/adapter-k8s/deploy/rbac.yaml (Role + RoleBinding) for the Paperclip service account",
+      }),
+    );
+  } catch (error) {
+    return [
+      fail("k8s_rbac_unverifiable", `SelfSubjectAccessReview failed: ${normalizeApiError(error).message}`),
+    ];
+  }
+}
+
+function checkImage(config: ClaudeK8sConfig, plan: RunPlan): Check {
+  const image = plan.job.spec?.template.spec?.containers[0]?.image ?? "";
+  if (!imageHasPinnedVersion(image) && config.pod.imagePullPolicy === "IfNotPresent") {
+    return warn(
+      "k8s_image_unpinned",
+      `image ${image} has no tag (or :latest): nodes may run different versions`,
+      {
+        hint: "pin a tag or digest",
+      },
+    );
+  }
+  return info("k8s_image", `image ${image}`);
+}
+
+async function checkReferences(
+  cluster: ClusterContext,
+  config: ClaudeK8sConfig,
+  plan: RunPlan,
+): Promise<Check[]> {
+  const { core } = cluster.clients;
+  const namespace = cluster.namespace;
+  const pod = plan.job.spec?.template.spec;
+  const checks: Check[] = [];
+  const exists = async (
+    what: string,
+    read: () => Promise<unknown>,
+    onOk?: (obj: unknown) => Check | undefined,
+  ) => {
+    try {
+      const obj = await read();
+      checks.push(onOk?.(obj) ?? info("k8s_reference", `${what} exists`));
+    } catch (error) {
+      const api = normalizeApiError(error);
+      if (isNotFound(error))
+        checks.push(fail("k8s_reference_missing", `${what} does not exist in ${namespace}`));
+      else checks.push(warn("k8s_reference_unverified", `cannot read ${what}: ${api.message}`));
+    }
+  };
+  for (const ref of pod?.imagePullSecrets ?? []) {
+    await exists(`image pull Secret ${ref.name}`, () =>
+      core.readNamespacedSecret({ name: ref.name ?? "", namespace }),
+    );
+  }
+  for (const [envName, ref] of Object.entries(config.env.secretRefs)) {
+    await exists(
+      `Secret ${ref.name} (for ${envName})`,
+      () => core.readNamespacedSecret({ name: ref.name, namespace }),
+      (s) =>
+        (s as { data?: Record<string, string> }).data?.[ref.key] === undefined
+          ? fail("k8s_reference_missing", `Secret ${ref.name} has no key ${ref.key} (for ${envName})`)
+          : undefined,
+    );
+  }
+  if (plan.workspace.kind === "pvc") {
+    const claim = plan.workspace.claimName;
+    await exists(
+      `PersistentVolumeClaim ${claim}`,
+      () => core.readNamespacedPersistentVolumeClaim({ name: claim, namespace }),
+      (p) => {
+        const pvc = p as { spec?: { accessModes?: string[] }; status?: { phase?: string } };
+        if (!pvc.spec?.accessModes?.includes("ReadWriteMany")) {
+          return warn(
+            "k8s_pvc_not_rwx",
+            `PVC ${claim} is not ReadWriteMany: runs on other nodes cannot mount it`,
+          );
+        }
+        return info(
+          "k8s_pvc",
+          `PVC ${claim} exists (ReadWriteMany, ${pvc.status?.phase ?? "unknown phase"})`,
+        );
+      },
+    );
+  }
+  if (config.pod.serviceAccountName) {
+    const sa = config.pod.serviceAccountName;
+    await exists(`ServiceAccount ${sa}`, () => core.readNamespacedServiceAccount({ name: sa, namespace }));
+  }
+  return checks;
+}
+
+async function dryRun(cluster: ClusterContext, plan: RunPlan): Promise<Check> {
+  const job = structuredClone(plan.job);
+  job.metadata = {
+    ...job.metadata,
+    name: `${plan.identity.jobName.slice(0, 40)}-dryrun-${Date.now().toString(36)}`,
+  };
+  const verdict = await dryRunCreateJob(cluster.clients, cluster.namespace, job);
+  if (verdict.ok)
+    return info(
+      "k8s_dry_run",
+      "server-side dry-run of the Job passed admission (Pod Security, quotas, webhooks)",
+    );
+  return fail(
+    "k8s_dry_run_rejected",
+    `the API server rejects the Job: ${verdict.status} ${verdict.reason}: ${verdict.message}`,
+  );
+}
+
+/** A synthetic run used to build the dry-run Job; carries no credentials. */
+function probeContext(ctx: AdapterEnvironmentTestContext): AdapterExecutionContext {
+  return {
+    runId: "environment-test",
+    agent: {
+      id: "environment-test",
+      companyId: ctx.companyId,
+      name: "environment test",
+      adapterType: ADAPTER_TYPE,
+      adapterConfig: ctx.config,
+    },
+    runtime: { sessionId: null, sessionParams: null, sessionDisplayId: null, taskKey: null },
+    config: ctx.config,
+    context: {},
+    onLog: async () => {},
+    authToken: "environment-test-token",
+  };
+}
