@@ -5,7 +5,7 @@
  */
 import { parseArgs } from "node:util";
 import { isScenarioName, SCENARIOS } from "./scenarios.js";
-import { MockAnthropicConfigError, startMockAnthropic } from "./server.js";
+import { MockAnthropicConfigError, type RecordedRequest, startMockAnthropic } from "./server.js";
 
 function fail(message: string): never {
   process.stderr.write(`mock-anthropic: ${message}\n`);
@@ -19,6 +19,11 @@ function parseNumber(flag: string, value: string | undefined, fallback: number):
   return n;
 }
 
+function logRequest(r: RecordedRequest): void {
+  const detail = r.scenario === undefined ? "" : ` scenario=${r.scenario} ${r.mainLoop ? "main" : "side"}`;
+  process.stderr.write(`[mock-anthropic] ${r.method} ${r.path} -> ${r.status}${detail}\n`);
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -26,6 +31,7 @@ async function main(): Promise<void> {
       port: { type: "string", default: "0" },
       scenario: { type: "string", default: "success" },
       "latency-ms": { type: "string" },
+      verbose: { type: "boolean", default: false },
     },
     strict: true,
   });
@@ -36,6 +42,7 @@ async function main(): Promise<void> {
     port: parseNumber("port", values.port, 0),
     defaultScenario: scenario,
     latencyMs: parseNumber("latency-ms", values["latency-ms"], 0),
+    ...(values.verbose ? { onRequest: logRequest } : {}),
   });
   process.stdout.write(`${mock.url}\n`);
   const stop = () => {

@@ -127,8 +127,15 @@ export function promptText(body: MessagesRequest): string {
     .join("\n");
 }
 
-/** Scenario for this request: a marker in any user text wins, else the server default. */
-export function selectScenario(body: MessagesRequest, fallback: ScenarioSelection): ScenarioSelection {
+/**
+ * Scenario for this request: a marker in any user text wins; then a marker in the API key (so side requests
+ * that do not carry the prompt, e.g. quota probes, fail the same way); else the server default.
+ */
+export function selectScenario(
+  body: MessagesRequest,
+  fallback: ScenarioSelection,
+  credential = "",
+): ScenarioSelection {
   for (const message of messagesOf(body)) {
     if (message.role !== "user") continue;
     for (const text of textsOf(message.content)) {
@@ -136,11 +143,11 @@ export function selectScenario(body: MessagesRequest, fallback: ScenarioSelectio
       if (selected !== undefined) return selected;
     }
   }
-  return fallback;
+  return parseMarker(credential) ?? fallback;
 }
 
 /** Main-loop requests carry tool definitions; side requests (titles, topic checks, quota probes) do not. */
-function isMainLoop(body: MessagesRequest): boolean {
+export function isMainLoop(body: MessagesRequest): boolean {
   return Array.isArray(body.tools) && body.tools.length > 0;
 }
 
@@ -300,19 +307,22 @@ function planBlocks(body: MessagesRequest, selection: ScenarioSelection, turn: n
       const seconds = selection.arg ?? SLOW_DEFAULT_SECONDS;
       return [
         { type: "text", text: "Running a long command." },
-        toolUse("Bash", { command: `sleep ${seconds}`, description: "Wait" }, "slow-tool", turn),
-      ];
-    }
-    case "hang-after-result":
-      if (finished) return [{ type: "text", text: "Started a background job. Done." }];
-      return [
         toolUse(
           "Bash",
-          { command: "sleep 600", description: "Background wait", run_in_background: true },
-          "hang-after-result",
+          { command: `echo started && sleep ${seconds} && echo finished`, description: "Long job" },
+          "slow-tool",
           turn,
         ),
       ];
+    }
+    case "hang-after-result": {
+      // Like a lingering MCP server: a detached grandchild inherits the CLI's stdout ($PPID of the tool's shell
+      // is the CLI), so after the result the pipe stays open for `arg` seconds even once the CLI has exited.
+      if (finished) return [{ type: "text", text: "Left a helper running. Done." }];
+      const seconds = selection.arg ?? 120;
+      const command = `sleep ${seconds} >>/proc/$PPID/fd/1 2>/dev/null </dev/null &`;
+      return [toolUse("Bash", { command, description: "Start helper" }, "hang-after-result", turn)];
+    }
     case "echo":
       return [{ type: "text", text: `Echo: the prompt has ${promptText(body).length} characters.` }];
     default:

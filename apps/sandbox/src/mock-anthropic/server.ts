@@ -9,6 +9,7 @@ import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import {
   errorBody,
+  isMainLoop,
   isScenarioName,
   type MessagesRequest,
   planReply,
@@ -31,6 +32,8 @@ export interface MockAnthropicOptions {
   readonly latencyMs?: number;
   /** Receives one line per unknown route (and nothing else). Default: stderr. */
   readonly log?: (line: string) => void;
+  /** Called once per answered request (after a stream has ended). */
+  readonly onRequest?: (request: RecordedRequest) => void;
 }
 
 export interface RecordedRequest {
@@ -38,6 +41,8 @@ export interface RecordedRequest {
   readonly path: string;
   /** Scenario used for `/v1/messages`, else undefined. */
   readonly scenario?: ScenarioName;
+  /** For `/v1/messages`: true for agent-loop requests (they carry tools), false for side requests. */
+  readonly mainLoop?: boolean;
   readonly stream: boolean;
   readonly status: number;
   /** False when the route is not one the mock knows; it still got a plausible answer. */
@@ -71,6 +76,7 @@ interface Config {
   readonly fallback: ScenarioSelection;
   readonly latencyMs: number;
   readonly log: (line: string) => void;
+  readonly onRequest: (request: RecordedRequest) => void;
 }
 
 function parseOptions(options: MockAnthropicOptions): Config {
@@ -89,7 +95,14 @@ function parseOptions(options: MockAnthropicOptions): Config {
     throw new MockAnthropicConfigError("latencyMs", `expected a non-negative number, got ${latencyMs}`);
   }
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  return { host, port, fallback: { name: defaultScenario }, latencyMs, log };
+  return {
+    host,
+    port,
+    fallback: { name: defaultScenario },
+    latencyMs,
+    log,
+    onRequest: options.onRequest ?? (() => {}),
+  };
 }
 
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
@@ -180,6 +193,8 @@ function modelInfo(id: string): Record<string, unknown> {
 interface Route {
   readonly status: number;
   readonly scenario?: ScenarioName;
+  /** For `/v1/messages`: true for agent-loop requests (they carry tools), false for side requests. */
+  readonly mainLoop?: boolean;
   readonly stream: boolean;
   readonly known: boolean;
 }
@@ -200,13 +215,14 @@ export async function startMockAnthropic(options: MockAnthropicOptions = {}): Pr
         sendJson(res, 400, errorBody("invalid_request_error", "request body is not a JSON object"));
         return { status: 400, stream: false, known: true };
       }
-      const selection = selectScenario(parsed, config.fallback);
+      const selection = selectScenario(parsed, config.fallback, credentialOf(req));
       const plan = planReply(parsed, selection, { now: new Date() });
       const stream = parsed.stream === true;
       await sendPlan(res, plan, stream);
       return {
         status: plan.kind === "error" ? plan.status : 200,
         scenario: selection.name,
+        mainLoop: isMainLoop(parsed),
         stream,
         known: true,
       };
@@ -246,26 +262,23 @@ export async function startMockAnthropic(options: MockAnthropicOptions = {}): Pr
     return { status: 200, stream: false, known: false };
   }
 
+  function record(request: RecordedRequest): void {
+    requests.push(request);
+    config.onRequest(request);
+  }
+
   const server = createServer((req, res) => {
     const method = req.method ?? "GET";
     const path = new URL(req.url ?? "/", "http://mock.invalid").pathname;
     const at = new Date();
     route(req, res, path)
       .then((r) => {
-        requests.push({
-          method,
-          path,
-          stream: r.stream,
-          status: r.status,
-          known: r.known,
-          at,
-          ...scenarioOf(r),
-        });
+        record({ method, path, stream: r.stream, status: r.status, known: r.known, at, ...messageInfo(r) });
       })
       .catch((err: unknown) => {
         const status = err instanceof BodyTooLarge ? 413 : 500;
         const message = err instanceof BodyTooLarge ? "request body too large" : "mock failure";
-        requests.push({ method, path, stream: false, status, known: true, at });
+        record({ method, path, stream: false, status, known: true, at });
         if (!res.headersSent) sendJson(res, status, errorBody("api_error", message));
         else res.destroy();
         if (status === 500) config.log(`[mock-anthropic] ${method} ${path} failed: ${String(err)}`);
@@ -296,8 +309,18 @@ export async function startMockAnthropic(options: MockAnthropicOptions = {}): Pr
   };
 }
 
-function scenarioOf(r: Route): { scenario?: ScenarioName } {
-  return r.scenario === undefined ? {} : { scenario: r.scenario };
+function messageInfo(r: Route): { scenario?: ScenarioName; mainLoop?: boolean } {
+  return {
+    ...(r.scenario === undefined ? {} : { scenario: r.scenario }),
+    ...(r.mainLoop === undefined ? {} : { mainLoop: r.mainLoop }),
+  };
+}
+
+/** The API key (`x-api-key`) or bearer token the client sent; may carry a `[[mock:...]]` marker. */
+function credentialOf(req: IncomingMessage): string {
+  const key = req.headers["x-api-key"];
+  if (typeof key === "string") return key;
+  return req.headers.authorization?.replace(/^Bearer\s+/i, "") ?? "";
 }
 
 /** Host part of the URL clients should use: wildcard binds are reached via loopback. */

@@ -1,0 +1,135 @@
+/**
+ * The fixture scenarios of issue 3 item 6: which mock scenario each uses, extra CLI flags, whether the run
+ * is interrupted, and which CLI versions can produce it.
+ */
+import { randomUUID } from "node:crypto";
+import { type ScenarioName, scenarioMarker } from "../mock-anthropic/scenarios.js";
+
+/** The flags every recording uses (prompt on stdin). */
+export const BASE_ARGS = ["--print", "--output-format", "stream-json", "--verbose"] as const;
+
+export interface RecordingScenario {
+  readonly name: string;
+  readonly description: string;
+  readonly mock: ScenarioName;
+  readonly mockArg?: number;
+  /** Also put the marker into the API key, so side requests without the prompt fail the same way. */
+  readonly markKey?: boolean;
+  /** Flags after BASE_ARGS. */
+  readonly args: () => string[];
+  /** SIGTERM the CLI once a stdout line matches. */
+  readonly interruptWhen?: (line: string) => boolean;
+  /** Returns why `version` cannot produce this scenario, or undefined when it can. */
+  readonly unsupported?: (version: string) => string | undefined;
+}
+
+const ALLOW_BASH = ["--allowedTools", "Bash"];
+
+function compareVersions(a: string, b: string): number {
+  const pa = a.split(/[.-]/).map(Number);
+  const pb = b.split(/[.-]/).map(Number);
+  for (let i = 0; i < 3; i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+export function versionAtLeast(version: string, minimum: string): boolean {
+  return compareVersions(version, minimum) >= 0;
+}
+
+const isToolUseLine = (line: string) =>
+  line.includes('"type":"assistant"') && line.includes('"type":"tool_use"');
+
+export const RECORDING_SCENARIOS: readonly RecordingScenario[] = [
+  {
+    name: "success",
+    description: "plain text answer",
+    mock: "success",
+    args: () => [],
+  },
+  {
+    name: "success-tools",
+    description: "text + Bash tool_use (echo hello), tool result, final text",
+    mock: "success-tools",
+    args: () => [...ALLOW_BASH],
+  },
+  {
+    name: "thinking",
+    description: "thinking block with signature, then text",
+    mock: "thinking",
+    args: () => [],
+  },
+  {
+    name: "resume-unknown",
+    description: "--resume with a random, unknown session uuid",
+    mock: "success",
+    args: () => ["--resume", randomUUID()],
+  },
+  {
+    name: "max-turns",
+    description: "the model keeps calling tools; --max-turns 1 trips",
+    mock: "max-turns",
+    args: () => ["--max-turns", "1", ...ALLOW_BASH],
+  },
+  {
+    name: "auth-401",
+    description: "401 authentication_error on every request",
+    mock: "auth-401",
+    markKey: true,
+    args: () => [],
+  },
+  {
+    name: "rate-limit-429",
+    description: "429 rate_limit_error with retry-after and anthropic-ratelimit-*-reset headers",
+    mock: "rate-limit-429",
+    mockArg: 1,
+    markKey: true,
+    args: () => [],
+  },
+  {
+    name: "overloaded-529",
+    description: "529 overloaded_error on every request",
+    mock: "overloaded-529",
+    markKey: true,
+    args: () => [],
+  },
+  {
+    name: "credit-balance",
+    description: '400 invalid_request_error "Your credit balance is too low..."',
+    mock: "credit-balance",
+    markKey: true,
+    args: () => [],
+  },
+  {
+    name: "killed-sigterm",
+    description: "SIGTERM once the assistant line with a long-running Bash tool_use (sleep 60) is out",
+    mock: "slow-tool",
+    mockArg: 60,
+    args: () => [...ALLOW_BASH],
+    interruptWhen: isToolUseLine,
+  },
+  {
+    name: "partial-messages",
+    description: "--include-partial-messages over the tool flow (two API messages, input_json_delta)",
+    mock: "success-tools",
+    args: () => ["--include-partial-messages", ...ALLOW_BASH],
+    unsupported: (v) =>
+      versionAtLeast(v, "1.0.109") ? undefined : "--include-partial-messages was added in 1.0.109",
+  },
+];
+
+export function findScenario(name: string): RecordingScenario | undefined {
+  return RECORDING_SCENARIOS.find((s) => s.name === name);
+}
+
+/** The prompt sent on stdin: a short task plus the mock marker. */
+export function promptFor(scenario: RecordingScenario): string {
+  return `Fixture run "${scenario.name}": please help. ${scenarioMarker(scenario.mock, scenario.mockArg)}\n`;
+}
+
+/** API key for the run: synthetic, with the marker when the scenario needs every request to fail. */
+export function apiKeyFor(scenario: RecordingScenario, baseKey: string): string {
+  return scenario.markKey ? `${baseKey}${scenarioMarker(scenario.mock, scenario.mockArg)}` : baseKey;
+}
