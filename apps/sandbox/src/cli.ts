@@ -162,6 +162,7 @@ const main = defineCommand({
     down,
     status,
     logs,
+    run: () => import("./scenarios/cli.js").then((m) => m.runCommand),
   },
 });
 
