@@ -1,4 +1,4 @@
-import { deleteJob, isNotFound, normalizeApiError } from "@paperclip-k8s/k8s-runtime";
+import { isNotFound, normalizeApiError } from "@paperclip-k8s/k8s-runtime";
 import type { ClusterContext } from "./cluster.js";
 import type { Launched } from "./launch.js";
 import type { RunLog } from "./run-log.js";
@@ -26,14 +26,35 @@ export async function deleteRunObjects(
   }
   const name = launched.job.metadata?.name ?? "";
   try {
-    await deleteJob(cluster.clients, {
-      namespace: cluster.namespace,
-      name,
-      ...(launched.job.metadata?.uid ? { uid: launched.job.metadata.uid } : {}),
-    });
+    await deleteJobBackground(cluster, name, launched.job.metadata?.uid);
   } catch (error) {
     ok = false;
     await log.status(`could not delete Job ${name}: ${normalizeApiError(error).message}`);
   }
   return ok;
+}
+
+/**
+ * Deletes a Job with propagationPolicy Background, optionally only if it still has `uid`. Both go in the
+ * DeleteOptions body: the apiserver ignores query parameters when a body is sent, so a `propagationPolicy`
+ * query parameter next to a preconditions body would silently fall back to batch/v1's default — orphaning the
+ * pods. Returns false when the Job was already gone.
+ */
+export async function deleteJobBackground(
+  cluster: ClusterContext,
+  name: string,
+  uid: string | undefined,
+): Promise<boolean> {
+  try {
+    await cluster.clients.batch.deleteNamespacedJob({
+      name,
+      namespace: cluster.namespace,
+      propagationPolicy: "Background",
+      body: { propagationPolicy: "Background", ...(uid ? { preconditions: { uid } } : {}) },
+    });
+    return true;
+  } catch (error) {
+    if (isNotFound(error)) return false;
+    throw error;
+  }
 }

@@ -244,7 +244,7 @@ function readCluster(r: ConfigReader): ClaudeK8sConfig["cluster"] {
   let kubeconfig: KubeconfigSource | undefined;
   if (kc !== undefined) {
     if (typeof kc !== "string") r.fail("kubeconfig", "expected a file path or kubeconfig YAML");
-    else if (/\n/.test(kc.trim()) || /^\s*(apiVersion|clusters|kind)\s*:/.test(kc)) {
+    else if (/\n/.test(kc.trim()) || /^\s*(\{|(apiVersion|clusters|kind)\s*:)/.test(kc)) {
       kubeconfig = { kind: "content", content: kc };
     } else if (!kc.trim().startsWith("/"))
       r.fail("kubeconfig", "must be an absolute path or kubeconfig YAML");

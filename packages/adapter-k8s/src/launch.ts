@@ -2,12 +2,12 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { V1Job, V1Secret } from "@kubernetes/client-node";
 import {
   Backoff,
-  deleteJob,
   isConflict,
   isNotFound,
   jobOwnerReference,
   normalizeApiError,
 } from "@paperclip-k8s/k8s-runtime";
+import { deleteJobBackground } from "./cleanup.js";
 import type { ClusterContext } from "./cluster.js";
 import { ClaudeK8sError, ErrorCodes } from "./errors.js";
 import { ANNOTATIONS, LABELS, sameWork } from "./identity.js";
@@ -99,11 +99,7 @@ export async function sweepFinishedJobs(
       continue;
     }
     try {
-      await deleteJob(cluster.clients, {
-        namespace: cluster.namespace,
-        name: job.metadata?.name ?? "",
-        ...(job.metadata?.uid ? { uid: job.metadata.uid } : {}),
-      });
+      await deleteJobBackground(cluster, job.metadata?.name ?? "", job.metadata?.uid);
       await log.status(`swept finished Job ${job.metadata?.name} (${Math.round(age)}s old)`);
     } catch (error) {
       await log.status(`could not sweep Job ${job.metadata?.name}: ${normalizeApiError(error).message}`);
@@ -178,11 +174,7 @@ async function create(
     await log.status(`created Job ${plan.namespace}/${job.metadata?.name} (uid ${job.metadata?.uid})`);
     return { job, adopted: false, secretNames };
   } catch (error) {
-    await deleteJob(cluster.clients, {
-      namespace: plan.namespace,
-      name: plan.identity.jobName,
-      ...(job.metadata?.uid ? { uid: job.metadata.uid } : {}),
-    }).catch(() => undefined);
+    await deleteJobBackground(cluster, plan.identity.jobName, job.metadata?.uid).catch(() => undefined);
     throw error;
   }
 }
@@ -278,11 +270,7 @@ async function readJob(cluster: ClusterContext, name: string): Promise<V1Job | u
 async function removeStale(cluster: ClusterContext, job: V1Job, log: RunLog): Promise<void> {
   const name = job.metadata?.name ?? "";
   try {
-    await deleteJob(cluster.clients, {
-      namespace: cluster.namespace,
-      name,
-      ...(job.metadata?.uid ? { uid: job.metadata.uid } : {}),
-    });
+    await deleteJobBackground(cluster, name, job.metadata?.uid);
   } catch (error) {
     throw apiFailure(ErrorCodes.jobCreateFailed, `delete finished Job ${name}`, error);
   }

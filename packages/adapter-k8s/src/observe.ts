@@ -54,6 +54,7 @@ export async function observeRun(
   let podName: string | undefined;
   let phase = "waiting for a pod";
   const startedAt = Date.now();
+  const deferred: string[] = [];
 
   const forward = async (text: string) => {
     const parsed: ParsedLine[] = parser.push(`${text}\n`);
@@ -77,7 +78,10 @@ export async function observeRun(
     if (event.type === "pod-scheduled") phase = "starting container";
     if (event.type === "container-terminated" && event.container === CLAUDE_CONTAINER)
       phase = "claude exited";
-    if (line) void log.status(redact(line));
+    if (!line) return;
+    // The end of the run is reported after the last output line, not before the log has drained.
+    if (event.type === "container-terminated" || event.type === "job-ended") deferred.push(line);
+    else void log.status(redact(line));
   };
 
   log.startKeepalive(config.run.keepaliveSec, () => {
@@ -100,6 +104,7 @@ export async function observeRun(
     for (const t of tail)
       if (t.kind === "truncated")
         await log.status(`output ended mid-line (${t.bytes} bytes without a newline)`);
+    for (const line of deferred) await log.status(redact(line));
     return { run, summary: accumulator.summary(), stderr, cancelled: signal?.aborted === true };
   } finally {
     log.stopKeepalive();

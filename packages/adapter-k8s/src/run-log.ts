@@ -1,6 +1,7 @@
 import type { AdapterExecutionContext } from "./paperclip-types.js";
 
 export const STATUS_PREFIX = "[claude_k8s]";
+const MAX_STATUS_CHARS = 500;
 
 /**
  * The run's log sink. Serialises every write to Paperclip's onLog (newline-terminated, in order), prefixes the
@@ -30,7 +31,9 @@ export class RunLog {
 
   /** One status line of the adapter itself, on stderr where Paperclip expects diagnostics. */
   status(message: string): Promise<void> {
-    return this.#write("stderr", `${STATUS_PREFIX} ${message.replace(/\n/g, " ")}\n`);
+    const flat = message.replace(/\s*\n\s*/g, " ");
+    const text = flat.length > MAX_STATUS_CHARS ? `${flat.slice(0, MAX_STATUS_CHARS - 1)}…` : flat;
+    return this.#write("stderr", `${STATUS_PREFIX} ${text}\n`);
   }
 
   /** Writes `describe()` whenever nothing was written for `everySec` seconds, so Paperclip sees a live run. */

@@ -1,0 +1,450 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { chmod, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { KubeClients } from "@paperclip-k8s/k8s-runtime";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { type MockAnthropic, startMockAnthropic } from "../../../../apps/sandbox/src/mock-anthropic/index.js";
+import { createServerAdapter } from "../index.js";
+import type { AdapterExecutionResult, ServerAdapterModule } from "../paperclip-types.js";
+import {
+  adminClients,
+  BRIDGE_HOST,
+  CLAUDE_IMAGE,
+  claudeRunning,
+  createRestrictedNamespace,
+  createRwxClaim,
+  deleteNamespace,
+  deletePersistentVolume,
+  jobExists,
+  namespaceDump,
+  secretExists,
+  shippedRoleKubeconfig,
+  waitForPod,
+} from "./cluster.js";
+import { events, FaultProxy, type RecordedRun, type RunInput, recordedRun } from "./harness.js";
+
+const API_KEY = "sk-ant-e2e-NEVER-IN-A-POD-SPEC-4f1c9a";
+const NS = `ck8s-e2e-${Date.now().toString(36)}`;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+let admin: KubeClients;
+let mock: MockAnthropic;
+let kubeconfig: string;
+let hostDir: string;
+const adapter: ServerAdapterModule = createServerAdapter();
+/** Every run of the suite, for the final no-secret-literal scan. */
+const allRuns: RecordedRun[] = [];
+
+function config(extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    namespace: NS,
+    kubeconfig,
+    image: CLAUDE_IMAGE,
+    env: {
+      ANTHROPIC_BASE_URL: mock.url,
+      ANTHROPIC_API_KEY: API_KEY,
+      DISABLE_TELEMETRY: "1",
+      DISABLE_AUTOUPDATER: "1",
+      DISABLE_ERROR_REPORTING: "1",
+      CLAUDE_CODE_MAX_RETRIES: "0",
+    },
+    resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "1536Mi" } },
+    workspaceClaimName: "workspace",
+    paperclipApiUrl: `http://${BRIDGE_HOST}:3100`,
+    keepaliveSec: 5,
+    ...extra,
+  };
+}
+
+function run(input: Omit<RunInput, "config"> & { config?: Record<string, unknown> }): RecordedRun {
+  const r = recordedRun({ ...input, config: config(input.config) });
+  allRuns.push(r);
+  return r;
+}
+
+async function execute(
+  r: RecordedRun,
+  module: ServerAdapterModule = adapter,
+): Promise<AdapterExecutionResult> {
+  return module.execute(r.ctx);
+}
+
+beforeAll(async () => {
+  admin = adminClients();
+  await createRestrictedNamespace(admin, NS);
+  hostDir = await mkdtemp(join(tmpdir(), "ck8s-e2e-ws-"));
+  await chmod(hostDir, 0o777);
+  await createRwxClaim(admin, NS, "workspace", hostDir);
+  kubeconfig = await shippedRoleKubeconfig(admin, NS, "paperclip");
+  mock = await startMockAnthropic({ host: BRIDGE_HOST, port: 0, log: () => undefined });
+});
+
+afterAll(async () => {
+  await mock?.close();
+  if (admin) {
+    await deleteNamespace(admin, NS);
+    await deletePersistentVolume(admin, NS, "workspace");
+  }
+  if (hostDir) await rm(hostDir, { recursive: true, force: true });
+});
+
+describe("claude_k8s on a real cluster (shipped Role, Pod Security restricted)", () => {
+  it("runs claude in a Job, reports usage and session, cleans up, and resumes the session next run", async () => {
+    const first = run({
+      runId: "resume-1",
+      agentId: "agent-resume",
+      taskKey: "task-1",
+      config: { promptTemplate: "Say hello [[mock:success]]" },
+    });
+    const r1 = await execute(first);
+    if (r1.exitCode !== 0) console.error(r1, first.allText());
+    expect(r1).toMatchObject({
+      exitCode: 0,
+      timedOut: false,
+      usageBasis: "per_run",
+      billingType: "api",
+      provider: "anthropic",
+    });
+    expect(r1.errorCode ?? null).toBeNull();
+    expect(r1.sessionId).toMatch(UUID);
+    expect(r1.sessionParams).toMatchObject({
+      sessionId: r1.sessionId,
+      cwd: "/paperclip/workspaces/agent-resume",
+    });
+    expect(r1.usage?.inputTokens).toBeGreaterThan(0);
+    expect(r1.costUsd).toBeGreaterThan(0);
+    expect(r1.summary).toContain("Hello from the mock");
+    const ev1 = events(first);
+    expect(ev1[0]).toMatchObject({ type: "system", subtype: "init", session_id: r1.sessionId });
+    expect(ev1.at(-1)).toMatchObject({ type: "result", subtype: "success" });
+    expect(first.dispatched).toBe(1);
+    expect(JSON.stringify(first.meta)).toContain("REDACTED");
+    const jobName = (r1.resultJson?.kubernetes as { job: string }).job;
+    expect(await jobExists(admin, NS, jobName)).toBeUndefined();
+    expect(await secretExists(admin, NS, jobName)).toBe(false);
+
+    const second = run({
+      runId: "resume-2",
+      agentId: "agent-resume",
+      taskKey: "task-1",
+      sessionParams: r1.sessionParams ?? null,
+      config: { promptTemplate: "And again [[mock:success]]" },
+    });
+    const r2 = await execute(second);
+    expect(r2.exitCode).toBe(0);
+    expect((second.meta[0] as { commandArgs: string[] }).commandArgs).toEqual(
+      expect.arrayContaining(["--resume", r1.sessionId]),
+    );
+    expect(r2.sessionId).toBe(r1.sessionId);
+    expect(events(second)[0]).toMatchObject({ type: "system", subtype: "init", session_id: r1.sessionId });
+  });
+
+  it("delivers a prompt over 1 MiB with shell-hostile characters byte-exact on stdin, via several Secrets", async () => {
+    const unit =
+      "line with \\c and \\n, $(echo pwned) `id` 'single' \"double\" %s %n \t tab — ünïcødé 日本語 🚀 \u202e\n";
+    const body = unit.repeat(Math.ceil((1.2 * 1024 * 1024) / Buffer.byteLength(unit)));
+    const prompt = `${body}[[mock:echo]]`;
+    const r = run({
+      runId: "big-prompt",
+      agentId: "agent-big",
+      config: { promptTemplate: prompt, workspaceMode: "emptyDir", retainJobs: true },
+    });
+    const result = await execute(r);
+    expect(result.exitCode).toBe(0);
+    expect(Buffer.byteLength(prompt)).toBeGreaterThan(1024 * 1024);
+    expect(result.summary).toBe(`Echo: the prompt has ${prompt.trim().length} characters.`);
+    const jobName = (result.resultJson?.kubernetes as { job: string }).job;
+    expect(await secretExists(admin, NS, jobName)).toBe(true);
+    expect(await secretExists(admin, NS, `${jobName}-p1`)).toBe(true);
+    const job = await jobExists(admin, NS, jobName);
+    expect(JSON.stringify(job)).not.toContain("pwned");
+  });
+
+  describe("failure classes", () => {
+    it("image pull failure", async () => {
+      const r = run({
+        runId: "img",
+        agentId: "agent-img",
+        config: { image: "localhost/paperclip-claude:no-such-tag", promptTemplate: "x" },
+      });
+      const result = await execute(r);
+      expect(result).toMatchObject({ exitCode: null, errorCode: "k8s_image_pull_failed" });
+      expect(result.errorMessage).toContain("no-such-tag");
+      expect(
+        await jobExists(admin, NS, (result.resultJson?.kubernetes as { job: string }).job),
+      ).toBeUndefined();
+    });
+
+    it("unschedulable pod", async () => {
+      const r = run({
+        runId: "unsched",
+        agentId: "agent-unsched",
+        config: {
+          nodeSelector: { "e2e.paperclip/nowhere": "true" },
+          podScheduleTimeoutSec: 8,
+          promptTemplate: "x",
+        },
+      });
+      const result = await execute(r);
+      expect(result).toMatchObject({ exitCode: null, errorCode: "k8s_pod_unschedulable" });
+      expect(result.errorMessage).toMatch(/node/i);
+    });
+
+    it("OOMKilled", async () => {
+      const r = run({
+        runId: "oom",
+        agentId: "agent-oom",
+        config: { resources: { limits: { memory: "24Mi" } }, promptTemplate: "hello [[mock:success]]" },
+      });
+      const result = await execute(r);
+      expect(result.errorCode).toBe("k8s_oom_killed");
+      expect(result.exitCode).toBe(137);
+    });
+
+    it("evicted (workspace emptyDir over its size limit)", async () => {
+      const big = "x".repeat(2 * 1024 * 1024);
+      const r = run({
+        runId: "evict",
+        agentId: "agent-evict",
+        config: {
+          workspaceMode: "emptyDir",
+          emptyDirSizeLimit: "1Mi",
+          promptTemplate: `${big}\n[[mock:slow:90]]`,
+        },
+      });
+      const result = await execute(r);
+      expect(result.errorCode).toBe("k8s_pod_evicted");
+    });
+
+    it("deadline exceeded is a timeout", async () => {
+      const r = run({
+        runId: "deadline",
+        agentId: "agent-deadline",
+        config: { timeoutSec: 15, promptTemplate: "[[mock:slow:120]]" },
+      });
+      const result = await execute(r);
+      expect(result).toMatchObject({ timedOut: true, errorCode: "timeout" });
+    });
+
+    it("Job deleted by someone else", async () => {
+      const r = run({
+        runId: "deleted",
+        agentId: "agent-deleted",
+        config: { promptTemplate: "[[mock:slow:120]]" },
+      });
+      const pending = execute(r);
+      await r.waitForStatus(/claude started/);
+      const created = r.statusLines().find((l) => l.includes("created Job")) ?? "";
+      const name = /Job [^/]+\/(\S+)/.exec(created)?.[1] ?? "";
+      await admin.batch.deleteNamespacedJob({ name, namespace: NS, propagationPolicy: "Background" });
+      const result = await pending;
+      expect(result).toMatchObject({ exitCode: null, errorCode: "k8s_job_deleted" });
+    });
+
+    it("CLI-level failures keep claude-parse's classification (401, max turns)", async () => {
+      const auth = await execute(
+        run({ runId: "auth", agentId: "agent-auth", config: { promptTemplate: "[[mock:auth-401]]" } }),
+      );
+      expect(auth.errorCode).toBe("claude_auth_required");
+      expect(auth.exitCode).not.toBe(0);
+      const turns = await execute(
+        run({
+          runId: "turns",
+          agentId: "agent-turns",
+          config: { maxTurnsPerRun: 1, promptTemplate: "[[mock:max-turns]]" },
+        }),
+      );
+      expect(turns).toMatchObject({ errorCode: "max_turns_exhausted", clearSession: true });
+    });
+  });
+
+  it("loses and repeats no line while its API connections are cut again and again", async () => {
+    const prompt = "[[mock:slow:20]]";
+    const extra = {
+      extraArgs: ["--include-partial-messages"],
+      workspaceMode: "emptyDir",
+      promptTemplate: prompt,
+    };
+    const baseline = run({ runId: "cuts-baseline", agentId: "agent-cuts", config: extra });
+    expect((await execute(baseline)).exitCode).toBe(0);
+
+    const server = new URL(admin.kubeConfig.getCurrentCluster()?.server ?? "");
+    const proxy = await FaultProxy.start({ host: server.hostname, port: Number(server.port) });
+    const cutKubeconfig = kubeconfig.replace(server.origin, `https://127.0.0.1:${proxy.port}`);
+    expect(cutKubeconfig).not.toBe(kubeconfig);
+    const cut = run({
+      runId: "cuts",
+      agentId: "agent-cuts",
+      config: { ...extra, kubeconfig: cutKubeconfig },
+    });
+    const pending = execute(cut);
+    await cut.waitForStatus(/claude started/);
+    const timer = setInterval(() => proxy.cutAll(), 1500);
+    const result = await pending;
+    clearInterval(timer);
+    await proxy.close();
+    expect(result.exitCode).toBe(0);
+    expect(proxy.cuts).toBeGreaterThanOrEqual(8);
+    const shape = (r: RecordedRun) =>
+      events(r).map(
+        (e) => `${e.type}/${(e.subtype as string) ?? (e.event as { type?: string })?.type ?? ""}`,
+      );
+    expect(shape(cut)).toEqual(shape(baseline));
+    const uuids = events(cut)
+      .map((e) => e.uuid)
+      .filter(Boolean);
+    expect(new Set(uuids).size).toBe(uuids.length);
+    console.info(`log cuts: ${proxy.cuts} cuts, ${uuids.length} events, 0 lost, 0 duplicated`);
+  });
+
+  it("cancel deletes the Job and its Secret", async () => {
+    const r = run({
+      runId: "cancel",
+      agentId: "agent-cancel",
+      config: { promptTemplate: "[[mock:slow:120]]" },
+    });
+    const pending = execute(r);
+    await r.waitForStatus(/claude started/);
+    const started = Date.now();
+    r.abort.abort();
+    const result = await pending;
+    const elapsedMs = Date.now() - started;
+    expect(result).toMatchObject({
+      exitCode: null,
+      signal: "SIGTERM",
+      errorCode: "cancelled",
+      timedOut: false,
+    });
+    const job = (result.resultJson?.kubernetes as { job: string }).job;
+    expect(await jobExists(admin, NS, job)).toBeUndefined();
+    expect(await secretExists(admin, NS, job)).toBe(false);
+    console.info(`cancel: execute() settled ${elapsedMs} ms after abort, Job and Secret deleted`);
+  });
+
+  it("blocks a second live run of the same agent, in this process and from another process", async () => {
+    const a = run({
+      runId: "conc-a",
+      agentId: "agent-conc",
+      taskKey: "task-a",
+      config: { promptTemplate: "[[mock:slow:120]]" },
+    });
+    const pendingA = execute(a);
+    await a.waitForStatus(/claude started/);
+
+    const sameProcess = await execute(run({ runId: "conc-b", agentId: "agent-conc", taskKey: "task-b" }));
+    expect(sameProcess.errorCode).toBe("k8s_concurrent_run_blocked");
+
+    vi.resetModules();
+    const otherProcess = (await import("../index.js")).createServerAdapter();
+    const fromOther = await execute(
+      run({ runId: "conc-c", agentId: "agent-conc", taskKey: "task-c" }),
+      otherProcess,
+    );
+    expect(fromOther.errorCode).toBe("k8s_concurrent_run_blocked");
+    expect(fromOther.errorMessage).toContain("conc-a");
+
+    const jobs = await admin.batch.listNamespacedJob({
+      namespace: NS,
+      labelSelector: "paperclip.ai/agent-id=agent-conc",
+    });
+    expect(jobs.items).toHaveLength(1);
+    a.abort.abort();
+    expect((await pendingA).errorCode).toBe("cancelled");
+  });
+
+  it("after a Paperclip crash, the next run of the same agent, task and session adopts the running Job", async () => {
+    const input: RunInput = {
+      runId: "crash-1",
+      agentId: "agent-adopt",
+      taskKey: "task-adopt",
+      config: config({ promptTemplate: "[[mock:slow:25]]" }),
+    };
+    const child = spawnRun(input);
+    const pod = await waitForPod(
+      admin,
+      NS,
+      (p) => p.metadata?.labels?.["paperclip.ai/agent-id"] === "agent-adopt" && claudeRunning(p),
+    );
+    child.kill("SIGKILL");
+    await new Promise((resolve) => child.once("exit", resolve));
+    const uid = pod.metadata?.ownerReferences?.[0]?.uid;
+
+    vi.resetModules();
+    const restarted = (await import("../index.js")).createServerAdapter();
+    const r = run({
+      runId: "crash-2",
+      agentId: "agent-adopt",
+      taskKey: "task-adopt",
+      config: { promptTemplate: "[[mock:slow:25]]" },
+    });
+    const result = await execute(r, restarted);
+    expect(r.statusLines().some((l) => l.includes("adopted running Job") && l.includes(uid ?? "?"))).toBe(
+      true,
+    );
+    expect(result.exitCode).toBe(0);
+    expect(result.resultJson?.kubernetes).toMatchObject({ adopted: true, jobUid: uid });
+    const ev = events(r);
+    expect(ev[0]).toMatchObject({ type: "system", subtype: "init" });
+    expect(ev.at(-1)).toMatchObject({ type: "result", subtype: "success" });
+  });
+
+  it("testEnvironment passes with the shipped Role and names each missing permission otherwise", async () => {
+    const ok = await adapter.testEnvironment({ companyId: "c", adapterType: "claude_k8s", config: config() });
+    expect(ok.checks.filter((c) => c.level === "error")).toEqual([]);
+    expect(ok.checks.map((c) => c.code)).toEqual(
+      expect.arrayContaining(["k8s_api_reachable", "k8s_rbac", "k8s_pvc", "k8s_dry_run"]),
+    );
+
+    const crippled = await shippedRoleKubeconfig(admin, NS, "crippled", [
+      { resource: "jobs", verb: "patch" },
+      { resource: "secrets", verb: "delete" },
+    ]);
+    const bad = await adapter.testEnvironment({
+      companyId: "c",
+      adapterType: "claude_k8s",
+      config: config({ kubeconfig: crippled }),
+    });
+    expect(bad.status).toBe("fail");
+    const missing = bad.checks.filter((c) => c.code === "k8s_rbac_missing").map((c) => c.message);
+    expect(missing).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining("patch batch/jobs"),
+        expect.stringContaining("delete secrets"),
+      ]),
+    );
+    expect(missing).toHaveLength(2);
+
+    await admin.core.createNamespacedResourceQuota({
+      namespace: NS,
+      body: { metadata: { name: "no-jobs" }, spec: { hard: { "count/jobs.batch": "0" } } },
+    });
+    const quota = await adapter.testEnvironment({
+      companyId: "c",
+      adapterType: "claude_k8s",
+      config: config(),
+    });
+    await admin.core.deleteNamespacedResourceQuota({ name: "no-jobs", namespace: NS });
+    expect(quota.checks.find((c) => c.code === "k8s_dry_run_rejected")?.message).toMatch(/quota/i);
+  });
+
+  it("never puts a secret value in a pod spec, an Event or the run log", async () => {
+    const dump = await namespaceDump(admin, NS);
+    expect(dump).toContain("claude"); // the dump really holds the retained Job and pods
+    const secrets = [API_KEY, ...allRuns.map((r) => r.ctx.authToken ?? "")].filter(Boolean);
+    for (const secret of secrets) {
+      expect(dump).not.toContain(secret);
+      for (const r of allRuns) {
+        expect(r.allText()).not.toContain(secret);
+        expect(JSON.stringify(r.meta)).not.toContain(secret);
+      }
+    }
+  });
+});
+
+function spawnRun(input: RunInput): ChildProcess {
+  const script = fileURLToPath(new URL("./child-run.ts", import.meta.url));
+  const tsx = fileURLToPath(new URL("../../../../node_modules/.bin/tsx", import.meta.url));
+  return spawn(tsx, [script, JSON.stringify(input)], { stdio: ["ignore", "pipe", "inherit"] });
+}
