@@ -125,7 +125,7 @@ describe("Job life on a real cluster", () => {
     const job = await createJob(clients, namespace, shellJob("relist", { script: "sleep 3; echo done" }));
     const logger = memoryLogger();
     const requests: string[] = [];
-    const stale = { ...job, metadata: { ...job.metadata, resourceVersion: "1" } };
+    const stale = { ...job, metadata: { ...job.metadata, resourceVersion: "2" } };
     const events: JobEvent[] = [];
     for await (const event of trackJob(clients, {
       namespace,
