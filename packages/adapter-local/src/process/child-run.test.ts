@@ -124,6 +124,19 @@ describe("startChildRun", () => {
     expect(io.stdout()).toContain("done");
   });
 
+  it("ends descendants that left the group (setsid) when they carry the run marker", async () => {
+    const io = collect();
+    const marker = { name: "CHILD_RUN_TEST_MARKER", value: `m-${process.pid}-${Date.now()}` };
+    const outcome = await startChildRun(
+      { ...sh("setsid sleep 30 >/dev/null 2>&1 </dev/null & echo $!"), marker },
+      io.options,
+    ).done;
+    expect(outcome.exitCode).toBe(0);
+    const escaped = Number(io.stdout().trim());
+    expect(escaped).toBeGreaterThan(0);
+    expect(listProcesses().find((p) => p.pid === escaped && p.state !== "Z")).toBeUndefined();
+  });
+
   it("keeps streaming when a sink throws, and reports the first sink error", async () => {
     const io = collect({
       onStderr: () => {

@@ -1,6 +1,6 @@
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import type { Readable } from "node:stream";
-import { processGroupIsAlive, signalProcessGroup } from "./process-table.js";
+import { processesWithEnv, processGroupIsAlive, signalProcess, signalProcessGroup } from "./process-table.js";
 
 /** What to start. */
 export interface ChildProcessSpec {
@@ -10,6 +10,12 @@ export interface ChildProcessSpec {
   env: Readonly<Record<string, string>>;
   /** Written to stdin right after `onSpawn` settles; stdin is then closed. */
   stdin: string;
+  /**
+   * An env var (name and a value unique to this run) added to the child's env. Descendants inherit it, so the
+   * supervisor also finds and ends those that left the process group (e.g. a tool shell started with setsid, orphaned
+   * when the CLI is SIGKILLed). Linux only; elsewhere only the process group is swept.
+   */
+  marker?: { name: string; value: string } | undefined;
 }
 
 export interface ChildSpawnInfo {
@@ -49,7 +55,7 @@ export interface ChildRunOutcome {
 
 export interface ChildRun {
   readonly done: Promise<ChildRunOutcome>;
-  /** The CLI wrote its terminal result: if it has not exited `afterResultGraceMs` later, end it. */
+  /** The CLI wrote a terminal result: if it has not exited `afterResultGraceMs` after the last one, end it. */
   terminalResultSeen(): void;
 }
 
@@ -61,8 +67,8 @@ const PIPE_DRAIN_LIMIT_MS = 2_000;
 /**
  * Runs one command in its own process group and supervises it until nothing of it is left: on every path (normal
  * exit, timeout, cancellation, hang after the result, spawn failure) the returned outcome settles only after the
- * child has exited, every other live member of its process group has been ended (SIGTERM, SIGKILL after the grace
- * period) and both output pipes have been drained.
+ * child has exited, every other live member of its process group and every process carrying its marker env var has
+ * been ended (SIGTERM, SIGKILL after the grace period) and both output pipes have been drained.
  */
 export function startChildRun(spec: ChildProcessSpec, options: ChildRunOptions): ChildRun {
   let onTerminal: () => void = () => {};
@@ -96,7 +102,8 @@ async function supervise(
   try {
     child = spawn(spec.command, [...spec.args], {
       cwd: spec.cwd,
-      env: { ...spec.env },
+      env:
+        spec.marker === undefined ? { ...spec.env } : { ...spec.env, [spec.marker.name]: spec.marker.value },
       detached: true,
       stdio: "pipe",
       windowsHide: true,
@@ -121,7 +128,7 @@ async function supervise(
     startedAt: new Date().toISOString(),
   };
   outcome.spawned = spawned;
-  const stopper = new GroupStopper(spawned.processGroupId, options.graceSec * 1000);
+  const stopper = new RunStopper(spawned.processGroupId, spec.marker, options.graceSec * 1000);
 
   const stdoutDone = pump(child.stdout, options.onStdout, recordSinkError);
   const stderrDone = pump(child.stderr, options.onStderr, recordSinkError);
@@ -133,7 +140,9 @@ async function supervise(
   if (options.signal?.aborted) onAbort();
   let afterResult: NodeJS.Timeout | undefined;
   setTerminalHook(() => {
-    afterResult ??= setTimeout(() => stopper.stop("after_result"), options.afterResultGraceMs);
+    // restarted by every further result (background-task follow-up turns write a second one)
+    clearTimeout(afterResult);
+    afterResult = setTimeout(() => stopper.stop("after_result"), options.afterResultGraceMs);
   });
 
   try {
@@ -159,14 +168,18 @@ async function supervise(
   return outcome;
 }
 
-/** Ends a process group: SIGTERM first, SIGKILL after the grace period. */
-class GroupStopper {
+/**
+ * Ends everything a run started: its process group plus, where the marker is available, every process carrying the
+ * run's marker env var. SIGTERM first, SIGKILL after the grace period.
+ */
+class RunStopper {
   reason: StopReason | null = null;
   private killTimer: NodeJS.Timeout | undefined;
   private termSent = false;
 
   constructor(
     private readonly processGroupId: number,
+    private readonly marker: { name: string; value: string } | undefined,
     private readonly graceMs: number,
   ) {}
 
@@ -176,23 +189,38 @@ class GroupStopper {
     this.terminate();
   }
 
-  /** After the leader exited: end whatever else of the group still runs and wait until none of it does. */
+  /** After the leader exited: end whatever else of the run still runs and wait until none of it does. */
   async endLeftovers(): Promise<void> {
-    if (processGroupIsAlive(this.processGroupId)) {
+    if (this.anyAlive()) {
       this.terminate();
-      await waitUntil(() => !processGroupIsAlive(this.processGroupId), this.graceMs);
-      signalProcessGroup(this.processGroupId, "SIGKILL");
+      await waitUntil(() => !this.anyAlive(), this.graceMs);
+      this.signalAll("SIGKILL");
       // SIGKILL cannot be caught; this only waits for the kernel to tear the processes down.
-      await waitUntil(() => !processGroupIsAlive(this.processGroupId), 10_000);
+      await waitUntil(() => !this.anyAlive(), 10_000);
     }
     clearTimeout(this.killTimer);
+  }
+
+  private anyAlive(): boolean {
+    return processGroupIsAlive(this.processGroupId) || this.markedProcesses().length > 0;
+  }
+
+  private markedProcesses(): number[] {
+    return this.marker === undefined
+      ? []
+      : processesWithEnv(this.marker.name, this.marker.value).map((p) => p.pid);
+  }
+
+  private signalAll(signal: NodeJS.Signals): void {
+    signalProcessGroup(this.processGroupId, signal);
+    for (const pid of this.markedProcesses()) signalProcess(pid, signal);
   }
 
   private terminate(): void {
     if (this.termSent) return;
     this.termSent = true;
-    signalProcessGroup(this.processGroupId, "SIGTERM");
-    this.killTimer = setTimeout(() => signalProcessGroup(this.processGroupId, "SIGKILL"), this.graceMs);
+    this.signalAll("SIGTERM");
+    this.killTimer = setTimeout(() => this.signalAll("SIGKILL"), this.graceMs);
     this.killTimer.unref();
   }
 }

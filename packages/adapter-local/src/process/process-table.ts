@@ -66,3 +66,36 @@ export function signalProcessGroup(processGroupId: number, signal: NodeJS.Signal
     if ((error as NodeJS.ErrnoException).code !== "ESRCH") throw error;
   }
 }
+
+/**
+ * Live processes (zombies excluded) whose environment contains `NAME=value` exactly — every descendant of a run,
+ * including ones that moved to their own process group or session, as long as they kept the environment.
+ * Linux only (empty elsewhere); processes whose environment cannot be read are skipped.
+ */
+export function processesWithEnv(name: string, value: string): ProcessEntry[] {
+  if (!procAvailable) return [];
+  const needle = Buffer.from(`${name}=${value}\0`);
+  return listProcesses().filter((p) => {
+    if (p.state === "Z" || p.pid === process.pid) return false;
+    try {
+      const environ = readFileSync(`/proc/${p.pid}/environ`);
+      // entries are NUL-separated; the first one has no leading NUL
+      return (
+        environ.subarray(0, needle.length).equals(needle) || environ.includes(Buffer.concat([NUL, needle]))
+      );
+    } catch {
+      return false;
+    }
+  });
+}
+
+const NUL = Buffer.from([0]);
+
+/** Sends a signal to one process; a process that is already gone is not an error. */
+export function signalProcess(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ESRCH") throw error;
+  }
+}

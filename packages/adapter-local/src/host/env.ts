@@ -1,0 +1,48 @@
+import { homedir } from "node:os";
+import { join } from "node:path";
+
+/** Paperclip server variables a child may still see: how to reach the API. */
+const KEPT_PAPERCLIP_VARS = new Set([
+  "PAPERCLIP_RUNTIME_API_URL",
+  "PAPERCLIP_LISTEN_HOST",
+  "PAPERCLIP_LISTEN_PORT",
+]);
+/** Set when the server itself runs inside Claude Code; a nested CLI would take them as its own session. */
+const CLAUDE_SESSION_VARS = [
+  "CLAUDECODE",
+  "CLAUDE_CODE_ENTRYPOINT",
+  "CLAUDE_CODE_SESSION",
+  "CLAUDE_CODE_PARENT_SESSION",
+];
+
+/**
+ * The Paperclip server's own environment, minus what must not leak into an agent run: the server's PAPERCLIP_*
+ * variables (the run sets its own) and the markers of an enclosing Claude Code session.
+ */
+export function inheritedEnv(hostEnv: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(hostEnv)) {
+    if (value === undefined) continue;
+    if (key.startsWith("PAPERCLIP") && !KEPT_PAPERCLIP_VARS.has(key)) continue;
+    if (CLAUDE_SESSION_VARS.includes(key)) continue;
+    env[key] = value;
+  }
+  return env;
+}
+
+/** Where the Paperclip API is reachable from this host, as the server advertises it. */
+export function paperclipApiUrl(hostEnv: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (hostEnv.PAPERCLIP_RUNTIME_API_URL) return hostEnv.PAPERCLIP_RUNTIME_API_URL;
+  if (hostEnv.PAPERCLIP_API_URL) return hostEnv.PAPERCLIP_API_URL;
+  const port = hostEnv.PAPERCLIP_LISTEN_PORT;
+  if (!port) return undefined;
+  const host = hostEnv.PAPERCLIP_LISTEN_HOST;
+  const reachable = !host || host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
+  return `http://${reachable.includes(":") ? `[${reachable}]` : reachable}:${port}`;
+}
+
+/** The Claude config directory the CLI will use with this env (`CLAUDE_CONFIG_DIR`, else `$HOME/.claude`). */
+export function claudeHomeOf(env: Readonly<Record<string, string | undefined>>): string {
+  if (env.CLAUDE_CONFIG_DIR) return env.CLAUDE_CONFIG_DIR;
+  return join(env.HOME || homedir(), ".claude");
+}

@@ -1,0 +1,30 @@
+import { ADAPTER_TYPE, execute } from "./execute.js";
+import type { ServerAdapterModule } from "./paperclip-types.js";
+import { agentConfigurationDoc, getConfigSchema, models } from "./schema.js";
+import { sessionCodec, sessionManagement } from "./session.js";
+import { testEnvironment } from "./test-environment.js";
+
+/** The Paperclip adapter module; Paperclip's plugin loader calls this. */
+export function createServerAdapter(): ServerAdapterModule {
+  return {
+    type: ADAPTER_TYPE,
+    execute,
+    testEnvironment,
+    sessionCodec,
+    sessionManagement,
+    models,
+    agentConfigurationDoc,
+    getConfigSchema,
+    supportsLocalAgentJwt: true,
+    supportsInstructionsBundle: true,
+    instructionsPathKey: "instructionsFilePath",
+  };
+}
+
+export { type LocalAdapterConfig, parseLocalConfig } from "./config.js";
+export { ConfigError, LocalAdapterError, type LocalAdapterErrorCode } from "./errors.js";
+export { ADAPTER_TYPE, execute } from "./execute.js";
+export type * from "./paperclip-types.js";
+export { agentConfigurationDoc, getConfigSchema, models } from "./schema.js";
+export { type ClaudeSessionParams, sessionCodec, sessionManagement } from "./session.js";
+export { testEnvironment } from "./test-environment.js";

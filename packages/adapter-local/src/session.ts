@@ -1,0 +1,95 @@
+import { resolve } from "node:path";
+import { isResumableSessionId } from "@paperclip-k8s/claude-parse";
+import type { AdapterRuntime, AdapterSessionCodec, AdapterSessionManagement } from "./paperclip-types.js";
+
+/**
+ * What Paperclip stores between runs of an agent (per task). The same shape as claude_k8s, so a session moves between
+ * the two adapters when both see the same Claude home and workspace paths.
+ */
+export interface ClaudeSessionParams {
+  /** The CLI's session id (a UUID), passed to `--resume`. */
+  sessionId: string;
+  /** Absolute working directory the session was created in (Claude keys its transcripts by cwd). */
+  cwd: string;
+  /** Claude config directory holding the transcript (`CLAUDE_CONFIG_DIR`, else `$HOME/.claude`). */
+  claudeHome?: string;
+  /** Instructions file appended to the system prompt when the session was created. */
+  instructionsFilePath?: string;
+}
+
+function text(value: unknown): string | undefined {
+  return typeof value === "string" && value.trim() !== "" ? value.trim() : undefined;
+}
+
+/** Reads stored params leniently (also Paperclip's legacy `session_id` / `workdir` spellings); null without an id. */
+export function readSessionParams(raw: unknown): ClaudeSessionParams | null {
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return null;
+  const rec = raw as Record<string, unknown>;
+  const sessionId = text(rec.sessionId) ?? text(rec.session_id);
+  if (sessionId === undefined) return null;
+  const params: ClaudeSessionParams = { sessionId, cwd: text(rec.cwd) ?? text(rec.workdir) ?? "" };
+  const claudeHome = text(rec.claudeHome);
+  if (claudeHome !== undefined) params.claudeHome = claudeHome;
+  const instructionsFilePath = text(rec.instructionsFilePath);
+  if (instructionsFilePath !== undefined) params.instructionsFilePath = instructionsFilePath;
+  return params;
+}
+
+export const sessionCodec: AdapterSessionCodec = {
+  deserialize: (raw) => serializable(readSessionParams(raw)),
+  serialize: (params) => serializable(readSessionParams(params)),
+  getDisplayId: (params) => readSessionParams(params)?.sessionId ?? null,
+};
+
+function serializable(params: ClaudeSessionParams | null): Record<string, unknown> | null {
+  return params === null ? null : { ...params };
+}
+
+/** Claude Code manages its own context window; Paperclip should not rotate sessions by thresholds. */
+export const sessionManagement: AdapterSessionManagement = {
+  supportsSessionResume: true,
+  nativeContextManagement: "confirmed",
+  defaultSessionCompaction: { enabled: true, maxSessionRuns: 0, maxRawInputTokens: 0, maxSessionAgeHours: 0 },
+};
+
+/** The identity a new or resumed session of this run has. */
+export interface SessionScope {
+  cwd: string;
+  claudeHome: string;
+  instructionsFilePath: string | undefined;
+}
+
+export type ResumeDecision =
+  | { resume: true; sessionId: string }
+  | { resume: false; sessionId: string | null; reason: string | null };
+
+/**
+ * Whether to resume the stored session: only a valid UUID created in the same cwd, with the same Claude home and the
+ * same instructions file (which is only appended on a fresh session). A field the stored params lack (a legacy
+ * session) is not held against it, except the instructions file.
+ */
+export function decideResume(runtime: AdapterRuntime, scope: SessionScope): ResumeDecision {
+  const stored =
+    readSessionParams(runtime.sessionParams) ?? readSessionParams({ sessionId: runtime.sessionId });
+  if (stored === null) return { resume: false, sessionId: null, reason: null };
+  const { sessionId } = stored;
+  const refuse = (reason: string): ResumeDecision => ({ resume: false, sessionId, reason });
+  if (!isResumableSessionId(sessionId)) return refuse("its id is not a UUID");
+  if (stored.cwd !== "" && resolve(stored.cwd) !== resolve(scope.cwd)) {
+    return refuse(`it was created in ${stored.cwd}, this run works in ${scope.cwd}`);
+  }
+  if (stored.claudeHome !== undefined && resolve(stored.claudeHome) !== resolve(scope.claudeHome)) {
+    return refuse(`it lives in Claude home ${stored.claudeHome}, this run uses ${scope.claudeHome}`);
+  }
+  if ((stored.instructionsFilePath ?? "") !== (scope.instructionsFilePath ?? "")) {
+    return refuse("the instructions file changed");
+  }
+  return { resume: true, sessionId };
+}
+
+/** The params to store for a session this run created or continued. */
+export function sessionParamsFor(sessionId: string, scope: SessionScope): ClaudeSessionParams {
+  const params: ClaudeSessionParams = { sessionId, cwd: scope.cwd, claudeHome: scope.claudeHome };
+  if (scope.instructionsFilePath !== undefined) params.instructionsFilePath = scope.instructionsFilePath;
+  return params;
+}
