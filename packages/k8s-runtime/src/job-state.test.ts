@@ -248,6 +248,38 @@ describe("JobState: Job conditions", () => {
   });
 });
 
+describe("JobState: settling an end seen before the pod's final status", () => {
+  it("folds a fresh pod list in: missed termination reported, exit code completed", () => {
+    const state = new JobState({ containerName: "claude" });
+    state.onJob("ADDED", job());
+    state.onPod(
+      "ADDED",
+      pod({ phase: "Running", nodeName: "n", conditions: [scheduled], containers: [running()] }),
+    );
+    const end = state.onJob("MODIFIED", job({ conditions: [jobCondition("Complete")] }));
+    expect(end).toEqual([{ type: "job-ended", outcome: { kind: "complete", source: "job" } }]);
+    expect(state.needsPodSettle()).toBe(true);
+    const settled = state.settleWithPods([
+      pod({ phase: "Succeeded", nodeName: "n", conditions: [scheduled], containers: [terminated(0)] }),
+    ]);
+    expect(types(settled)).toEqual(["container-terminated", "job-ended"]);
+    expect(settled.at(-1)).toEqual({
+      type: "job-ended",
+      outcome: { kind: "complete", source: "job", exitCode: 0 },
+    });
+    expect(state.outcome).toEqual({ kind: "complete", source: "job", exitCode: 0 });
+  });
+
+  it("is not needed when the pod already told us", () => {
+    const state = new JobState({ inferEndFromPod: false });
+    state.onJob("ADDED", job());
+    state.onPod("ADDED", pod({ phase: "Failed", containers: [terminated(5)] }));
+    state.onJob("MODIFIED", job({ conditions: [jobCondition("Failed", "BackoffLimitExceeded")] }));
+    expect(state.needsPodSettle()).toBe(false);
+    expect(state.outcome).toMatchObject({ exitCode: 5 });
+  });
+});
+
 describe("JobState: warnings and timeouts", () => {
   it("reports Warning Events for the Job and its pods only, once per occurrence count", () => {
     const state = new JobState();

@@ -353,6 +353,61 @@ export class JobState {
     this.#outcome = outcome;
     return [{ type: "job-ended", outcome }];
   }
+
+  /**
+   * The Job ended (by its condition) but the final pod status was not observed — e.g. the pod watch was
+   * reconnecting. True when a fresh pod list should be folded in with {@link settleWithPods} before reporting.
+   */
+  needsPodSettle(): boolean {
+    const o = this.#outcome;
+    return o !== undefined && o.kind !== "deleted" && o.source === "job" && o.exitCode === undefined;
+  }
+
+  /**
+   * Fold a fresh pod list into an ended Job: reports terminations that were missed and returns the `job-ended`
+   * event with the exit code (and diagnosis) completed. Used once, right after the end.
+   */
+  settleWithPods(pods: readonly V1Pod[], now = Date.now()): JobEvent[] {
+    const outcome = this.#outcome;
+    if (!outcome) return [];
+    const events: JobEvent[] = [];
+    for (const pod of pods) {
+      const uid = pod.metadata?.uid;
+      const owners = pod.metadata?.ownerReferences;
+      if (!uid || (this.#uid && owners && !owners.some((o) => o.uid === this.#uid))) continue;
+      let track = this.#pods.get(uid);
+      if (!track) {
+        track = {
+          ref: { name: pod.metadata?.name ?? "", uid },
+          pod,
+          firstSeenAt: now,
+          scheduledAt: undefined,
+          started: new Set(),
+          terminated: new Set(),
+          problems: new Set(),
+          warnings: [],
+        };
+        this.#pods.set(uid, track);
+      }
+      track.pod = pod;
+      events.push(
+        ...this.#podProgress(track, now).filter(
+          (e) => e.type === "container-started" || e.type === "container-terminated",
+        ),
+      );
+    }
+    if (outcome.kind !== "deleted") {
+      const settled: JobOutcome =
+        outcome.kind === "failed"
+          ? { ...outcome, diagnosis: this.diagnosis, ...this.#exitCode() }
+          : { ...outcome, ...this.#exitCode() };
+      this.#outcome = settled;
+      events.push({ type: "job-ended", outcome: settled });
+    } else {
+      events.push({ type: "job-ended", outcome });
+    }
+    return events;
+  }
 }
 
 function isTerminal(pod: V1Pod): boolean {

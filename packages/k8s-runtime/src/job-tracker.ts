@@ -57,6 +57,7 @@ class Tracker implements JobTracker {
   #backstopTimer: NodeJS.Timeout | undefined;
   #deadlineTimer: NodeJS.Timeout | undefined;
   #stopped = false;
+  #settling = false;
   readonly #onAbort = () => this.stop();
 
   constructor(clients: KubeClients, options: TrackJobOptions) {
@@ -90,16 +91,46 @@ class Tracker implements JobTracker {
   }
 
   #emit(events: JobEvent[]): void {
-    if (this.#stopped) return;
+    if (this.#stopped || this.#settling) return;
+    const ended = events.some((e) => e.type === "job-ended");
+    const settle = ended && this.state.needsPodSettle();
     for (const event of events) {
+      if (settle && event.type === "job-ended") continue;
       this.#logger.debug("job event", { type: event.type });
       this.#channel.push(event);
+    }
+    if (settle) {
+      void this.#settle();
+      return;
     }
     if (this.state.outcome) {
       this.stop();
       return;
     }
     this.#armDeadline();
+  }
+
+  /** The Job's condition came before the pod's final status (watch reconnecting): read the pods once. */
+  async #settle(): Promise<void> {
+    this.#settling = true;
+    for (const w of this.#watches) w.stop();
+    let pods: V1Pod[] = [];
+    const job = this.state.job;
+    const labelSelector = job?.spec?.selector ? selectorToString(job.spec.selector) : "";
+    if (labelSelector) {
+      try {
+        this.#options.onRequest?.("list");
+        pods = (
+          await this.#clients.core.listNamespacedPod({ namespace: this.#options.namespace, labelSelector })
+        ).items;
+      } catch (error) {
+        this.#logger.debug("pod list after the end failed", normalizeApiError(error) as never);
+      }
+    }
+    this.#settling = false;
+    if (this.#stopped) return;
+    for (const event of this.state.settleWithPods(pods)) this.#channel.push(event);
+    this.stop();
   }
 
   async #start(): Promise<void> {

@@ -3,6 +3,8 @@ import { Backoff, type BackoffOptions } from "./backoff.js";
 import { isStatusObject, normalizeApiError } from "./errors.js";
 import type { Logger } from "./logger.js";
 
+const HEALTHY_CONNECTION_MS = 2_000;
+
 export type WatchEventType = "ADDED" | "MODIFIED" | "DELETED";
 
 export interface ListResult<T> {
@@ -141,6 +143,9 @@ export class ResilientWatch<T extends KubernetesObject> {
           return;
         }
         this.#options.onError?.(error);
+        // A connection that was healthy for a while was cut (proxy, LB, apiserver restart): retry at once;
+        // only quick successive failures back off.
+        if (Date.now() - this.#connectedAt > HEALTHY_CONNECTION_MS) this.#backoff.reset();
         const delay = this.#backoff.next();
         logger.debug("watch dropped; reconnecting", { path, delayMs: delay, ...status });
         this.#schedule(delay, generation);
