@@ -57,6 +57,7 @@ export async function testEnvironment(
   const command = await checkCommand(config, cwdOk ? cwd : tmpdir(), env, checks);
   if (command !== null) await checkVersion(command, env, checks);
   await checkInstructions(config, checks);
+  checkRootPermissions(config, env, checks);
   await checkAuth(config, env, checks);
   if (command !== null) await probeHello(config, command, cwdOk ? cwd : tmpdir(), env, checks);
   return finish();
@@ -152,6 +153,21 @@ async function checkInstructions(config: LocalAdapterConfig, checks: AdapterEnvi
       hint: 'Fix "instructionsFilePath" or remove it.',
     });
   }
+}
+
+function checkRootPermissions(
+  config: LocalAdapterConfig,
+  env: Record<string, string>,
+  checks: AdapterEnvironmentCheck[],
+) {
+  if (!config.invocation.dangerouslySkipPermissions || process.getuid?.() !== 0) return;
+  if (env.IS_SANDBOX === "1" || env.CLAUDE_CODE_BUBBLEWRAP === "1") return;
+  checks.push({
+    code: "claude_root_skip_permissions",
+    level: "error",
+    message: "The server runs as root, and Claude Code refuses --dangerously-skip-permissions for root.",
+    hint: 'Run Paperclip as a non-root user, set dangerouslySkipPermissions to false, or add env IS_SANDBOX: "1" on a disposable host.',
+  });
 }
 
 async function checkAuth(

@@ -1,0 +1,104 @@
+import { describe, expect, it } from "vitest";
+import { DEFAULT_COMMAND, DEFAULT_GRACE_SEC, parseLocalConfig } from "./config.js";
+import { ConfigError } from "./errors.js";
+
+function errorOf(raw: unknown): ConfigError {
+  try {
+    parseLocalConfig(raw);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("parseLocalConfig", () => {
+  it("applies defaults to an empty config", () => {
+    const config = parseLocalConfig({});
+    expect(config.command).toBe(DEFAULT_COMMAND);
+    expect(config.cwd).toBeUndefined();
+    expect(config.env).toEqual({});
+    expect(config.timeoutSec).toBe(0);
+    expect(config.graceSec).toBe(DEFAULT_GRACE_SEC);
+    expect(config.invocation.dangerouslySkipPermissions).toBe(true);
+    expect(parseLocalConfig(null).command).toBe(DEFAULT_COMMAND);
+  });
+
+  it("reads every supported key", () => {
+    const config = parseLocalConfig({
+      model: "claude-sonnet-4-5",
+      effort: "high",
+      maxTurnsPerRun: 7,
+      dangerouslySkipPermissions: false,
+      instructionsFilePath: "/srv/agents/AGENTS.md",
+      extraArgs: ["--add-dir", "/data"],
+      env: { ANTHROPIC_API_KEY: "sk-x", FROM_BINDING: { type: "plain", value: "v" } },
+      timeoutSec: 600,
+      graceSec: 5,
+      command: "/opt/claude/bin/claude",
+      cwd: "/srv/work",
+      terminalResultCleanupGraceMs: 1500,
+      helloProbeTimeoutSec: 30,
+      promptTemplate: "Hi {{agent.name}}",
+      bootstrapPromptTemplate: "First run",
+    });
+    expect(config.invocation).toMatchObject({
+      model: "claude-sonnet-4-5",
+      effort: "high",
+      maxTurnsPerRun: 7,
+      dangerouslySkipPermissions: false,
+      instructionsFilePath: "/srv/agents/AGENTS.md",
+      extraArgs: ["--add-dir", "/data"],
+    });
+    expect(config.env).toEqual({ ANTHROPIC_API_KEY: "sk-x", FROM_BINDING: "v" });
+    expect(config).toMatchObject({
+      timeoutSec: 600,
+      graceSec: 5,
+      command: "/opt/claude/bin/claude",
+      cwd: "/srv/work",
+      terminalResultGraceMs: 1500,
+      helloProbeTimeoutSec: 30,
+      promptTemplate: "Hi {{agent.name}}",
+      bootstrapPromptTemplate: "First run",
+    });
+  });
+
+  it("accepts numeric strings for numbers (form input)", () => {
+    expect(parseLocalConfig({ timeoutSec: "90", graceSec: " 3 " })).toMatchObject({
+      timeoutSec: 90,
+      graceSec: 3,
+    });
+  });
+
+  it.each([
+    [{ timeoutSec: -1 }, "timeoutSec", /at least 0/],
+    [{ timeoutSec: "soon" }, "timeoutSec", /must be a number/],
+    [{ graceSec: true }, "graceSec", /must be a number/],
+    [{ cwd: "relative/dir" }, "cwd", /absolute path/],
+    [{ cwd: 42 }, "cwd", /must be a string/],
+    [{ command: ["claude"] }, "command", /must be a string, got an array/],
+    [{ env: "A=1" }, "env", /must be an object/],
+    [{ env: { "BAD-NAME": "x" } }, "env.BAD-NAME", /not a valid environment variable name/],
+    [{ env: { TOKEN: 5 } }, "env.TOKEN", /must be a string/],
+    [{ env: { PAPERCLIP_API_KEY: "x" } }, "env.PAPERCLIP_API_KEY", /run's own token/],
+    [{ effort: "extreme" }, "effort", /low, medium, high/],
+    [{ maxTurnsPerRun: 1.5 }, "maxTurnsPerRun", /non-negative integer/],
+    [{ dangerouslySkipPermissions: "yes" }, "dangerouslySkipPermissions", /boolean/],
+    [{ instructionsFilePath: "AGENTS.md" }, "instructionsFilePath", /absolute path/],
+    [{ extraArgs: "--verbose" }, "extraArgs", /array/],
+    [{ extraArgs: ["--ok", 3] }, "extraArgs[1]", /string/],
+    [{ helloProbeTimeoutSec: 0 }, "helloProbeTimeoutSec", /at least 1/],
+    [[], "config", /must be an object/],
+  ])("rejects %j naming %s", (raw, field, message) => {
+    const error = errorOf(raw);
+    expect(error.code).toBe("adapter_config_invalid");
+    expect(error.field).toBe(field);
+    expect(error.message).toContain(`"${field}"`);
+    expect(error.message).toMatch(message);
+  });
+
+  it("never echoes an env value in its error", () => {
+    const error = errorOf({ env: { SECRET_TOKEN: { nested: "hunter2-secret" } } });
+    expect(error.message).not.toContain("hunter2");
+  });
+});

@@ -1,0 +1,129 @@
+/** testEnvironment against the real CLI and the mock Anthropic API. */
+import type { ClaudeCli } from "@paperclip-k8s/sandbox/src/claude-cli/index.js";
+import type { MockAnthropic } from "@paperclip-k8s/sandbox/src/mock-anthropic/index.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { AdapterEnvironmentTestResult } from "../paperclip-types.js";
+import { testEnvironment } from "../test-environment.js";
+import { FAKE_API_KEY, installCli, makeSandbox, startMock } from "./harness.js";
+
+let mock: MockAnthropic;
+let cli: ClaudeCli;
+beforeAll(async () => {
+  mock = await startMock();
+  cli = await installCli("2.1.330");
+});
+afterAll(async () => {
+  await mock?.close();
+});
+
+function configFor(apiKey: string, extra: Record<string, unknown> = {}) {
+  const sandbox = makeSandbox();
+  return {
+    command: cli.bin,
+    cwd: sandbox.cwd,
+    env: {
+      HOME: sandbox.home,
+      ANTHROPIC_BASE_URL: mock.url,
+      ANTHROPIC_API_KEY: apiKey,
+      CLAUDE_CODE_MAX_RETRIES: "0",
+      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
+      IS_SANDBOX: "1",
+    },
+    ...extra,
+  };
+}
+
+function check(result: AdapterEnvironmentTestResult, code: string) {
+  return result.checks.find((c) => c.code === code);
+}
+
+/** No check text may carry the probe's raw output or the credential. */
+function expectNoRawOutput(result: AdapterEnvironmentTestResult, ...forbidden: string[]) {
+  const text = JSON.stringify(result.checks);
+  for (const needle of [
+    FAKE_API_KEY,
+    "mock Anthropic",
+    "invalid x-api-key",
+    "credit balance is too low",
+    ...forbidden,
+  ]) {
+    expect(text).not.toContain(needle);
+  }
+}
+
+describe("testEnvironment", () => {
+  it("passes with a working CLI, reporting cwd, command, version, auth and the hello probe", async () => {
+    const result = await testEnvironment({
+      companyId: "c",
+      adapterType: "claude_cli",
+      config: configFor(FAKE_API_KEY),
+    });
+    expect(result.status).toBe("pass");
+    expect(check(result, "claude_cwd_valid")?.level).toBe("info");
+    expect(check(result, "claude_command_resolvable")?.message).toContain(cli.bin);
+    expect(check(result, "claude_cli_version")?.message).toContain("2.1.330");
+    expect(check(result, "claude_api_key_configured")?.level).toBe("info");
+    expect(check(result, "claude_hello_probe_passed")?.level).toBe("info");
+    expectNoRawOutput(result);
+  });
+
+  it("warns when the probe is refused for auth, without echoing the CLI's output", async () => {
+    const key = `${FAKE_API_KEY}[[mock:auth-401]]`;
+    const result = await testEnvironment({
+      companyId: "c",
+      adapterType: "claude_cli",
+      config: configFor(key),
+    });
+    expect(result.status).toBe("warn");
+    expect(check(result, "claude_hello_probe_auth_required")?.level).toBe("warn");
+    expectNoRawOutput(result, key);
+  });
+
+  it("warns on a usage limit (credit balance)", async () => {
+    const key = `${FAKE_API_KEY}[[mock:credit-balance]]`;
+    const result = await testEnvironment({
+      companyId: "c",
+      adapterType: "claude_cli",
+      config: configFor(key),
+    });
+    expect(check(result, "claude_hello_probe_usage_limited")?.level).toBe("warn");
+    expectNoRawOutput(result, key);
+  });
+
+  it("warns when the probe does not finish in time", async () => {
+    const key = `${FAKE_API_KEY}[[mock:slow:60]]`;
+    const result = await testEnvironment({
+      companyId: "c",
+      adapterType: "claude_cli",
+      config: configFor(key, { helloProbeTimeoutSec: 3 }),
+    });
+    expect(check(result, "claude_hello_probe_timed_out")?.level).toBe("warn");
+  });
+
+  it("fails on an unresolvable command and skips the probe", async () => {
+    const result = await testEnvironment({
+      companyId: "c",
+      adapterType: "claude_cli",
+      config: configFor(FAKE_API_KEY, { command: "no-such-claude-binary" }),
+    });
+    expect(result.status).toBe("fail");
+    expect(check(result, "claude_command_unresolvable")?.level).toBe("error");
+    expect(result.checks.some((c) => c.code.startsWith("claude_hello_probe"))).toBe(false);
+  });
+
+  it("fails on invalid config, naming the field", async () => {
+    const result = await testEnvironment({
+      companyId: "c",
+      adapterType: "claude_cli",
+      config: { graceSec: -5 },
+    });
+    expect(result.status).toBe("fail");
+    expect(check(result, "claude_config_invalid")?.message).toContain('"graceSec"');
+  });
+
+  it("reports a missing login when no credential is configured", async () => {
+    const config = configFor("");
+    const result = await testEnvironment({ companyId: "c", adapterType: "claude_cli", config });
+    expect(check(result, "claude_auth_missing")?.level).toBe("warn");
+  });
+});

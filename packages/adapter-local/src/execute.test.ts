@@ -1,0 +1,129 @@
+/**
+ * execute() with a stand-in for the CLI (a shell script at the process boundary). The real CLI is exercised by the
+ * e2e suite; these cover setup failures and the env / stdin contract quickly.
+ */
+import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { execute } from "./execute.js";
+import type { AdapterExecutionContext, AdapterInvocationMeta } from "./paperclip-types.js";
+
+const root = mkdtempSync(join(tmpdir(), "execute-unit-"));
+
+/** A fake `claude` that echoes its stdin and selected env vars back inside a success result. */
+function fakeCli(): string {
+  const path = join(root, "fake-claude.sh");
+  writeFileSync(
+    path,
+    `#!/bin/sh
+prompt=$(cat)
+printf '{"type":"system","subtype":"init","session_id":"11111111-2222-4333-8444-555555555555","model":"fake"}\\n'
+printf '{"type":"result","subtype":"success","is_error":false,"num_turns":1,"session_id":"11111111-2222-4333-8444-555555555555","result":"%s|%s|%s|%s|%s"}\\n' \\
+  "$PAPERCLIP_RUN_ID" "$PAPERCLIP_API_KEY" "$CLAUDECODE" "$MY_SETTING" "$prompt"
+`,
+  );
+  chmodSync(path, 0o755);
+  return path;
+}
+
+function context(config: Record<string, unknown>, extra: Partial<AdapterExecutionContext> = {}) {
+  const metas: AdapterInvocationMeta[] = [];
+  const logs: string[] = [];
+  let spawned = 0;
+  const ctx: AdapterExecutionContext = {
+    runId: "run-unit-1",
+    agent: { id: "agent-1", companyId: "company-1", name: "Unit" },
+    runtime: { sessionParams: null },
+    config: { cwd: root, env: { IS_SANDBOX: "1" }, ...config },
+    context: {},
+    authToken: "jwt-run-token",
+    onLog: (_stream, chunk) => {
+      logs.push(chunk);
+    },
+    onMeta: (meta) => {
+      metas.push(meta);
+    },
+    onSpawn: () => {
+      spawned++;
+    },
+    ...extra,
+  };
+  return { ctx, metas, logs, spawned: () => spawned };
+}
+
+describe("execute setup failures", () => {
+  it("rejects invalid config before starting anything, naming the field", async () => {
+    const run = context({ timeoutSec: "soon" });
+    const result = await execute(run.ctx);
+    expect(result).toMatchObject({
+      exitCode: null,
+      timedOut: false,
+      errorCode: "adapter_config_invalid",
+      errorMeta: { field: "timeoutSec" },
+    });
+    expect(result.errorMessage).toContain('"timeoutSec"');
+    expect(run.metas).toHaveLength(0);
+    expect(run.spawned()).toBe(0);
+  });
+
+  it("reports a command that is not installed", async () => {
+    const run = context({ command: "claude-definitely-not-installed" });
+    const result = await execute(run.ctx);
+    expect(result.errorCode).toBe("adapter_failed");
+    expect(result.errorMeta).toEqual({ field: "command" });
+    expect(result.errorMessage).toContain("claude-definitely-not-installed");
+  });
+
+  it("reports a cwd that is a file as a workspace problem", async () => {
+    const file = join(root, "not-a-dir");
+    writeFileSync(file, "");
+    const result = await execute(context({ cwd: file, command: fakeCli() }).ctx);
+    expect(result.errorCode).toBe("workspace_validation_failed");
+    expect(result.errorMessage).toContain("is not a directory");
+  });
+
+  it("reports an unreadable instructions file", async () => {
+    const result = await execute(
+      context({ command: fakeCli(), instructionsFilePath: join(root, "missing.md") }).ctx,
+    );
+    expect(result).toMatchObject({
+      errorCode: "adapter_config_invalid",
+      errorMeta: { field: "instructionsFilePath" },
+    });
+  });
+
+  it.skipIf(process.getuid?.() !== 0)("explains why skipping permissions fails as root", async () => {
+    const result = await execute(context({ command: fakeCli(), env: {} }).ctx);
+    expect(result).toMatchObject({
+      errorCode: "adapter_config_invalid",
+      errorMeta: { field: "dangerouslySkipPermissions" },
+    });
+    expect(result.errorMessage).toContain("IS_SANDBOX");
+  });
+});
+
+describe("execute env and stdin contract", () => {
+  it("gives the CLI the run's PAPERCLIP_* vars over config and host, the prompt on stdin", async () => {
+    process.env.CLAUDECODE = "1"; // as if the server itself ran inside Claude Code
+    try {
+      const run = context({
+        command: fakeCli(),
+        promptTemplate: "Hello {{agent.name}}",
+        env: { IS_SANDBOX: "1", MY_SETTING: "on", PAPERCLIP_RUN_ID: "spoofed" },
+      });
+      const result = await execute(run.ctx);
+      expect(result.errorCode ?? null).toBeNull();
+      expect(result.summary).toBe("run-unit-1|jwt-run-token||on|Hello Unit");
+      expect(result.sessionParams).toMatchObject({
+        sessionId: "11111111-2222-4333-8444-555555555555",
+        cwd: root,
+      });
+      expect(run.metas[0]?.env?.PAPERCLIP_API_KEY).toBe("***REDACTED***");
+      expect(run.metas[0]?.prompt).toBe("Hello Unit");
+      expect(run.logs.join("").endsWith("\n")).toBe(true);
+    } finally {
+      delete process.env.CLAUDECODE;
+    }
+  });
+});

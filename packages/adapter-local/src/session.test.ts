@@ -1,0 +1,77 @@
+import { describe, expect, it } from "vitest";
+import {
+  decideResume,
+  readSessionParams,
+  type SessionScope,
+  sessionCodec,
+  sessionParamsFor,
+} from "./session.js";
+
+const ID = "3f887842-66ab-4d0d-9cff-13e200a7e46f";
+const scope: SessionScope = {
+  cwd: "/srv/work",
+  claudeHome: "/home/agent/.claude",
+  instructionsFilePath: undefined,
+};
+
+describe("session params", () => {
+  it("round-trips through the codec in the shape shared with claude_k8s", () => {
+    const params = sessionParamsFor(ID, { ...scope, instructionsFilePath: "/srv/AGENTS.md" });
+    expect(params).toEqual({
+      sessionId: ID,
+      cwd: "/srv/work",
+      claudeHome: "/home/agent/.claude",
+      instructionsFilePath: "/srv/AGENTS.md",
+    });
+    const stored = sessionCodec.serialize({ ...params });
+    expect(sessionCodec.deserialize(stored)).toEqual(params);
+    expect(sessionCodec.getDisplayId?.(stored)).toBe(ID);
+  });
+
+  it("reads legacy spellings and refuses params without an id", () => {
+    expect(readSessionParams({ session_id: ID, workdir: "/w" })).toEqual({ sessionId: ID, cwd: "/w" });
+    expect(sessionCodec.deserialize({ cwd: "/w" })).toBeNull();
+    expect(sessionCodec.deserialize("nope")).toBeNull();
+  });
+});
+
+describe("decideResume", () => {
+  const stored = { sessionId: ID, cwd: "/srv/work", claudeHome: "/home/agent/.claude" };
+
+  it("resumes a session from the same cwd and Claude home", () => {
+    expect(decideResume({ sessionParams: stored }, scope)).toEqual({ resume: true, sessionId: ID });
+    expect(decideResume({ sessionParams: { ...stored, cwd: "/srv/work/" } }, scope).resume).toBe(true);
+  });
+
+  it("resumes a legacy bare session id", () => {
+    expect(decideResume({ sessionId: ID, sessionParams: null }, scope)).toEqual({
+      resume: true,
+      sessionId: ID,
+    });
+  });
+
+  it("starts fresh without a stored session", () => {
+    expect(decideResume({ sessionParams: null }, scope)).toEqual({
+      resume: false,
+      sessionId: null,
+      reason: null,
+    });
+  });
+
+  it.each([
+    [{ ...stored, sessionId: "my-title" }, /not a UUID/],
+    [{ ...stored, cwd: "/elsewhere" }, /created in \/elsewhere/],
+    [{ ...stored, claudeHome: "/other/.claude" }, /Claude home/],
+    [{ ...stored, instructionsFilePath: "/srv/OLD.md" }, /instructions file changed/],
+  ])("does not resume %j", (params, reason) => {
+    const decision = decideResume({ sessionParams: params }, scope);
+    expect(decision.resume).toBe(false);
+    if (!decision.resume) expect(decision.reason).toMatch(reason);
+  });
+
+  it("does not resume when an instructions file was added since", () => {
+    expect(
+      decideResume({ sessionParams: stored }, { ...scope, instructionsFilePath: "/srv/NEW.md" }).resume,
+    ).toBe(false);
+  });
+});
