@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { project } from "./__testdata__/project.js";
-import { assistant, init, line, result, successWithTools, uuid } from "./__testdata__/synthetic.js";
+import {
+  assistant,
+  init,
+  line,
+  result,
+  successWithTools,
+  toolResult,
+  uuid,
+} from "./__testdata__/synthetic.js";
 import { createStreamParser, type ParsedLine, type StreamParserOptions } from "./stream-parser.js";
 
 const enc = new TextEncoder();
@@ -164,15 +172,15 @@ describe("createStreamParser", () => {
     expect(parseAll(`${arr}\n`, Number.POSITIVE_INFINITY, { explodeArrays: false })[0]?.kind).toBe("raw");
   });
 
-  it("accepts string chunks and does not retain the caller's buffer", () => {
+  it("accepts string chunks and mixed string / byte chunks", () => {
     const parser = createStreamParser();
-    const bytes = enc.encode(line(init()));
-    const chunk = new Uint8Array(bytes.length);
-    chunk.set(bytes);
-    parser.push(chunk.subarray(0, 10));
-    chunk.fill(0x20); // caller reuses its buffer
-    const out = [...parser.push(bytes.subarray(10)), ...parser.end()];
-    expect(out[0]?.kind).toBe("event");
+    const text = line(init());
+    const out = [
+      ...parser.push(text.slice(0, 10)),
+      ...parser.push(enc.encode(text.slice(10))),
+      ...parser.end(),
+    ];
+    expect(out.map((l) => l.kind)).toEqual(["event"]);
     expect(parser.push(`${JSON.stringify({ type: "x", uuid: uuid() })}\n`)[0]?.kind).toBe("event");
   });
 
@@ -182,5 +190,39 @@ describe("createStreamParser", () => {
         line({ type: "system", subtype: "status", status: "requesting", uuid: uuid() }),
     );
     expect(out.map((l) => (l.kind === "event" ? l.event.kind : l.kind))).toEqual(["api_retry", "system"]);
+  });
+
+  describe("deferred decoding of user / stream_event lines", () => {
+    it("defers decoding but yields the same event, text and uuid as eager parsing", () => {
+      const input = `${line(toolResult("toolu_1", "out € ok"))}${JSON.stringify(toolResult("toolu_2", "x"))}\r\n`;
+      const lazy = parseAll(input);
+      const eager = parseAll(input, Number.POSITIVE_INFINITY, { deferTypes: [] });
+      expect(lazy.map((l) => l.constructor.name)).toEqual(["DeferredEventLine", "DeferredEventLine"]);
+      expect(eager.map((l) => l.constructor.name)).toEqual(["ParsedEventLine", "ParsedEventLine"]);
+      expect(project(lazy)).toEqual(project(eager));
+      expect(lazy.map((l) => (l.kind === "event" ? l.event.data : null))).toEqual(
+        eager.map((l) => (l.kind === "event" ? l.event.data : null)),
+      );
+    });
+
+    it("dedupes deferred lines by their top-level uuid", () => {
+      const a = line(toolResult("toolu_1", "out"));
+      expect(parseAll(a + a).map((l) => l.kind)).toEqual(["event", "duplicate"]);
+    });
+
+    it("reports a deferred line whose JSON is invalid as a malformed event, never throwing", () => {
+      const out = parseAll('{"type":"user","message":{"content":tru},"uuid":"x"}\n');
+      expect(out).toHaveLength(1);
+      const first = out[0];
+      if (first?.kind !== "event") throw new Error("expected an event line");
+      expect(first.type).toBe("user");
+      expect(first.event.kind).toBe("malformed");
+    });
+
+    it("falls back to full parsing when the layout does not match (no closing brace, prefix, other key order)", () => {
+      expect(parseAll('{"type":"user","message":{"content":"x"\n')[0]?.kind).toBe("raw");
+      const reordered = `${JSON.stringify({ message: { content: "x" }, type: "user", uuid: uuid() })}\n`;
+      expect(parseAll(reordered)[0]?.constructor.name).toBe("ParsedEventLine");
+    });
   });
 });

@@ -1,5 +1,6 @@
 import { Buffer } from "node:buffer";
 import { type ClaudeEvent, type EnvelopeFields, isEventObject, toClaudeEvent } from "./events.js";
+import { fingerprint, headOf, joinParts, lastNonSpace } from "./line-bytes.js";
 import { UuidWindow } from "./uuid-window.js";
 
 /** A Claude Code event read from one line (or one element of a JSON-array line). */
@@ -53,6 +54,16 @@ export interface StreamParserOptions {
   dedupeWindow?: number;
   /** Treat a line holding a JSON array of events (`--output-format json --verbose`) as those events. Default true. */
   explodeArrays?: boolean;
+  /**
+   * Event types whose text decoding and JSON parsing are deferred until `text` / `event` is first read.
+   * Default `["user", "stream_event"]`: tool results and partial-message deltas are the bulk of a
+   * transcript and the run summary never needs them. A deferred line is recognised by the CLI's own
+   * layout (it starts with `{"type":"<type>",` and ends with `}`); duplicates among deferred lines are
+   * recognised by content (whole line when short, else length + head + tail; a reconnect replay repeats
+   * lines byte for byte) instead of by decoded `uuid`. If its JSON turns out to be invalid when read,
+   * `event.kind` is `"malformed"`. Pass `[]` to parse every line eagerly.
+   */
+  deferTypes?: readonly string[];
 }
 
 export interface StreamParser {
@@ -65,6 +76,7 @@ export interface StreamParser {
 export const DEFAULT_MAX_LINE_BYTES = 64 * 1024 * 1024;
 export const DEFAULT_DEDUPE_WINDOW = 10_000;
 export const TRUNCATED_PREVIEW_CHARS = 1024;
+export const DEFAULT_DEFER_TYPES: readonly string[] = ["user", "stream_event"];
 
 const LF = 0x0a;
 
@@ -82,6 +94,81 @@ class ParsedEventLine implements EventLine {
     this.uuid = typeof data.uuid === "string" ? data.uuid : undefined;
     this.event = toClaudeEvent(data);
   }
+}
+
+/** An event line whose decoding is deferred until `text` or `event` is read. */
+class DeferredEventLine implements EventLine {
+  readonly kind = "event";
+  readonly prefix = undefined;
+  #parts: Buffer[] | undefined;
+  #text: string | undefined;
+  #event: ClaudeEvent | undefined;
+  constructor(
+    readonly type: string,
+    /** Content fingerprint used for duplicate suppression. */
+    readonly dedupeKey: number,
+    parts: Buffer[],
+  ) {
+    this.#parts = parts;
+  }
+  get uuid(): string | undefined {
+    const uuid = (this.event.data as { uuid?: unknown }).uuid;
+    return typeof uuid === "string" ? uuid : undefined;
+  }
+  get text(): string {
+    if (this.#text === undefined) {
+      const raw = joinParts(this.#parts as Buffer[]).toString("utf8");
+      this.#text = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
+      this.#parts = undefined;
+    }
+    return this.#text;
+  }
+  get event(): ClaudeEvent {
+    if (this.#event === undefined) {
+      try {
+        const value: unknown = JSON.parse(this.text);
+        this.#event = isEventObject(value)
+          ? toClaudeEvent(value)
+          : { kind: "malformed", data: { type: this.type }, error: "not an event object" };
+      } catch (err) {
+        this.#event = { kind: "malformed", data: { type: this.type }, error: (err as Error).message };
+      }
+    }
+    return this.#event;
+  }
+}
+
+const TYPE_PREFIX = Buffer.from('{"type":"');
+const LONGEST_PREFIX = 64;
+
+interface DeferPrefix {
+  type: string;
+  prefix: Buffer;
+}
+
+/** `{"type":"<t>",` for each deferred type — how the CLI starts every line of that type. */
+function deferPrefixes(types: readonly string[]): DeferPrefix[] {
+  return types
+    .map((type) => ({ type, prefix: Buffer.from(`{"type":${JSON.stringify(type)},`) }))
+    .filter(({ prefix }) => prefix.length <= LONGEST_PREFIX);
+}
+
+/** A deferred event line when the line has the CLI's layout for a deferred type, else undefined. */
+function tryDeferred(
+  parts: Buffer[],
+  length: number,
+  prefixes: DeferPrefix[],
+): DeferredEventLine | undefined {
+  if (length < TYPE_PREFIX.length) return undefined;
+  const head = headOf(parts, LONGEST_PREFIX);
+  if (head.compare(TYPE_PREFIX, 0, TYPE_PREFIX.length, 0, TYPE_PREFIX.length) !== 0) return undefined;
+  for (const { type, prefix } of prefixes) {
+    if (length > prefix.length && head.compare(prefix, 0, prefix.length, 0, prefix.length) === 0) {
+      if (lastNonSpace(parts) !== 0x7d) return undefined;
+      return new DeferredEventLine(type, fingerprint(parts, length), parts);
+    }
+  }
+  return undefined;
 }
 
 function tryParseJson(text: string): unknown {
@@ -141,6 +228,9 @@ export function classifyLineText(
  * as UTF-8 once (so multi-byte characters split across chunks are intact), one trailing CR is removed,
  * and the line becomes an event, raw text, or a report (oversize / truncated / duplicate).
  * Memory is bounded by the longest line (at most `maxLineBytes`), never by the length of the stream.
+ *
+ * `push()` keeps views of the chunks it is given (no copy) for lines still being assembled and in
+ * deferred event lines: do not modify a chunk after pushing it (Node streams never do).
  */
 export function createStreamParser(options: StreamParserOptions = {}): StreamParser {
   const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
@@ -149,29 +239,35 @@ export function createStreamParser(options: StreamParserOptions = {}): StreamPar
     explodeArrays: options.explodeArrays ?? true,
   };
   const seen = new UuidWindow(options.dedupeWindow ?? DEFAULT_DEDUPE_WINDOW);
+  const deferred = deferPrefixes(options.deferTypes ?? DEFAULT_DEFER_TYPES);
 
   let pending: Buffer[] = [];
   let pendingBytes = 0;
   /** >= 0 while discarding the rest of an oversize line: bytes discarded so far. */
   let skippedBytes = -1;
 
-  function emitLine(bytes: Buffer, out: ParsedLine[]): void {
-    const lines = classifyLineText(bytes.toString("utf8"), classifyOptions);
+  function emitLine(parts: Buffer[], length: number, out: ParsedLine[]): void {
+    const fast = deferred.length > 0 ? tryDeferred(parts, length, deferred) : undefined;
+    const lines =
+      fast !== undefined ? [fast] : classifyLineText(joinParts(parts).toString("utf8"), classifyOptions);
     if (lines === null) return;
     for (const line of lines) {
-      if (line.kind === "event" && line.uuid !== undefined && !seen.add(line.uuid)) {
-        out.push({ kind: "duplicate", uuid: line.uuid, type: line.type });
+      const key =
+        line instanceof DeferredEventLine ? line.dedupeKey : line.kind === "event" ? line.uuid : undefined;
+      if (line.kind === "event" && key !== undefined && !seen.add(key)) {
+        out.push({ kind: "duplicate", uuid: line.uuid ?? "", type: line.type });
       } else {
         out.push(line);
       }
     }
   }
 
-  function takePending(tail: Buffer): Buffer {
-    const whole = pending.length === 0 ? tail : Buffer.concat([...pending, tail], pendingBytes + tail.length);
+  /** The pending parts followed by `tail`; resets the pending state. */
+  function takePending(tail: Buffer): Buffer[] {
+    const parts = pending.length === 0 ? [tail] : [...pending, tail];
     pending = [];
     pendingBytes = 0;
-    return whole;
+    return parts;
   }
 
   function push(chunk: Uint8Array | string): ParsedLine[] {
@@ -184,16 +280,16 @@ export function createStreamParser(options: StreamParserOptions = {}): StreamPar
     for (;;) {
       const nl = buf.indexOf(LF, start);
       if (nl === -1) break;
-      const segment = nl - start;
+      const length = pendingBytes + (nl - start);
       if (skippedBytes >= 0) {
-        out.push({ kind: "oversize", bytes: skippedBytes + segment });
+        out.push({ kind: "oversize", bytes: skippedBytes + (nl - start) });
         skippedBytes = -1;
-      } else if (pendingBytes + segment > maxLineBytes) {
-        out.push({ kind: "oversize", bytes: pendingBytes + segment });
+      } else if (length > maxLineBytes) {
+        out.push({ kind: "oversize", bytes: length });
         pending = [];
         pendingBytes = 0;
       } else {
-        emitLine(takePending(buf.subarray(start, nl)), out);
+        emitLine(takePending(buf.subarray(start, nl)), length, out);
       }
       start = nl + 1;
     }
@@ -206,8 +302,7 @@ export function createStreamParser(options: StreamParserOptions = {}): StreamPar
         pending = [];
         pendingBytes = 0;
       } else {
-        // Copy: the caller may reuse its chunk buffer.
-        pending.push(Buffer.from(buf.subarray(start)));
+        pending.push(buf.subarray(start));
         pendingBytes += rest;
       }
     }
@@ -221,7 +316,7 @@ export function createStreamParser(options: StreamParserOptions = {}): StreamPar
       skippedBytes = -1;
     } else if (pendingBytes > 0) {
       const bytes = pendingBytes;
-      const tail = takePending(Buffer.alloc(0));
+      const tail = joinParts(takePending(Buffer.alloc(0)));
       const preview = tail
         .subarray(0, TRUNCATED_PREVIEW_CHARS * 4)
         .toString("utf8")

@@ -242,7 +242,15 @@ export function createRunAccumulator(): RunAccumulator {
     for (const line of list) {
       switch (line.kind) {
         case "event":
-          pushEvent(line.event);
+          // Tool results and deltas never change the summary once the session is known: skip decoding them.
+          if (
+            (line.type === "user" || line.type === "stream_event") &&
+            (initSessionId ?? otherSessionId) !== null
+          ) {
+            counts.events++;
+          } else {
+            pushEvent(line.event);
+          }
           break;
         case "raw":
           counts.raw++;

@@ -1,0 +1,328 @@
+#!/usr/bin/env node
+/**
+ * Benchmark of @paperclip-k8s/claude-parse against Paperclip's own `parseClaudeStreamJson`
+ * (@paperclipai/adapter-claude-local, newest release, which requires Node >= 24.11).
+ *
+ *   pnpm --filter @paperclip-k8s/claude-parse bench
+ *
+ * 1. throughput: the same generated ~100 MB transcript, same process, alternating runs, median of 7.
+ *    Official parser gets the transcript as a pre-decoded string (decoding not timed); ours gets the
+ *    raw bytes in 64 KiB chunks (framing + decoding + summary all timed).
+ * 2. peak RSS of a fresh child process streaming a ~1 GB transcript (generated on the fly) through
+ *    our parser + run accumulator.
+ * 3. per-fixture comparison of both parsers' summaries.
+ *
+ * Env: BENCH_MB (default 100), BENCH_RSS_MB (default 1024), BENCH_RUNS (default 7),
+ *      BENCH_OFFICIAL_DIR (default ~/.cache/paperclip-k8s/official-claude-local), NODE24 (node binary).
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const pkgDir = join(here, "..");
+const repoRoot = join(pkgDir, "..", "..");
+const OFFICIAL_VERSION = "2026.916.1";
+const officialDir =
+  process.env.BENCH_OFFICIAL_DIR ??
+  join(process.env.HOME ?? homedir(), ".cache", "paperclip-k8s", "official-claude-local");
+
+function nodeMajor() {
+  return Number(process.versions.node.split(".")[0]);
+}
+
+/** Re-executes this script under Node 24 when needed (the official adapter requires it). */
+function ensureNode24() {
+  if (nodeMajor() >= 24) return;
+  let node24 = process.env.NODE24;
+  if (!node24) {
+    node24 = execFileSync("bash", [join(repoRoot, "scripts", "ensure-node24.sh")], {
+      encoding: "utf8",
+    }).trim();
+  }
+  const res = spawnSync(node24, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
+    stdio: "inherit",
+  });
+  process.exit(res.status ?? 1);
+}
+
+/** Installs the official adapter into a cache directory outside the repo (its engines need Node 24). */
+function ensureOfficial() {
+  const pkg = join(officialDir, "node_modules", "@paperclipai", "adapter-claude-local", "package.json");
+  if (existsSync(pkg) && JSON.parse(readFileSync(pkg, "utf8")).version === OFFICIAL_VERSION) return pkg;
+  mkdirSync(officialDir, { recursive: true });
+  if (!existsSync(join(officialDir, "package.json")))
+    writeFileSync(join(officialDir, "package.json"), '{"private":true}\n');
+  console.log(`installing @paperclipai/adapter-claude-local@${OFFICIAL_VERSION} into ${officialDir} ...`);
+  execFileSync(
+    "npm",
+    [
+      "install",
+      "--no-audit",
+      "--no-fund",
+      "--ignore-scripts",
+      "--omit=optional",
+      `@paperclipai/adapter-claude-local@${OFFICIAL_VERSION}`,
+    ],
+    {
+      cwd: officialDir,
+      stdio: "inherit",
+      env: {
+        ...process.env,
+        npm_config_engine_strict: "false",
+        PATH: `${dirname(process.execPath)}:${process.env.PATH}`,
+      },
+    },
+  );
+  return pkg;
+}
+
+const MB = 1024 * 1024;
+const fmtMB = (b) => `${(b / MB).toFixed(1)} MB`;
+
+function median(values) {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+async function loadOurs() {
+  const dist = join(pkgDir, "dist", "index.js");
+  if (!existsSync(dist))
+    throw new Error("dist/index.js missing: run `pnpm --filter @paperclip-k8s/claude-parse build`");
+  return import(pathToFileURL(dist).href);
+}
+
+async function loadOfficial(pkgJson) {
+  const mod = await import(pathToFileURL(join(dirname(pkgJson), "dist", "server", "parse.js")).href);
+  return mod.parseClaudeStreamJson;
+}
+
+function oursSummary(ours, chunks, options) {
+  const parser = ours.createStreamParser(options);
+  const acc = ours.createRunAccumulator();
+  for (const c of chunks) acc.push(parser.push(c));
+  acc.push(parser.end());
+  return acc.summary();
+}
+
+async function throughput(ours, official, gen) {
+  const bytes = gen.transcriptBuffer(Number(process.env.BENCH_MB ?? 100) * MB, 7);
+  const text = bytes.toString("utf8");
+  const chunks = [];
+  for (let i = 0; i < bytes.length; i += 64 * 1024) chunks.push(bytes.subarray(i, i + 64 * 1024));
+  const mix = {};
+  for (const line of text.split("\n")) {
+    if (!line) continue;
+    const t = JSON.parse(line).type;
+    mix[t] = (mix[t] ?? 0) + Buffer.byteLength(line) + 1;
+  }
+  // sanity: both see the same run
+  const a = oursSummary(ours, chunks);
+  const b = official(text);
+  if (a.sessionId !== b.sessionId || a.costUsd !== b.costUsd || a.summary !== b.summary) {
+    throw new Error(
+      `parsers disagree on the generated transcript: ${JSON.stringify({ ours: a.sessionId, official: b.sessionId })}`,
+    );
+  }
+  const runs = Number(process.env.BENCH_RUNS ?? 7);
+  const t = { ours: [], official: [], eager: [], officialBytes: [] };
+  oursSummary(ours, chunks.slice(0, 50)); // warm-up
+  official(text.slice(0, 3 * MB));
+  for (let i = 0; i < runs; i++) {
+    let s = performance.now();
+    official(text);
+    t.official.push(performance.now() - s);
+    s = performance.now();
+    oursSummary(ours, chunks);
+    t.ours.push(performance.now() - s);
+    s = performance.now();
+    official(bytes.toString("utf8"));
+    t.officialBytes.push(performance.now() - s);
+    s = performance.now();
+    oursSummary(ours, chunks, { deferTypes: [] });
+    t.eager.push(performance.now() - s);
+  }
+  return {
+    bytes: bytes.length,
+    mix,
+    official: median(t.official),
+    ours: median(t.ours),
+    eager: median(t.eager),
+    officialBytes: median(t.officialBytes),
+    runs,
+  };
+}
+
+/** Generator mode: writes BENCH_RSS_MB of generated transcript to stdout (honouring backpressure). */
+async function generate() {
+  const gen = await import(pathToFileURL(join(here, "transcript.mjs")).href);
+  const target = Number(process.env.BENCH_RSS_MB ?? 1024) * MB;
+  for (const chunk of gen.transcriptChunks(target, 64 * 1024, 11)) {
+    if (!process.stdout.write(chunk)) await new Promise((resolve) => process.stdout.once("drain", resolve));
+  }
+}
+
+/** Measuring mode: streams stdin through our parser + run accumulator; prints JSON stats. */
+async function rssChild() {
+  const ours = await loadOurs();
+  const baseline = process.memoryUsage().rss;
+  const parser = ours.createStreamParser();
+  const acc = ours.createRunAccumulator();
+  let bytes = 0;
+  let peakSampled = baseline;
+  let n = 0;
+  const start = performance.now();
+  for await (const chunk of process.stdin) {
+    bytes += chunk.length;
+    acc.push(parser.push(chunk));
+    if (++n % 256 === 0) peakSampled = Math.max(peakSampled, process.memoryUsage().rss);
+  }
+  acc.push(parser.end());
+  const s = acc.summary();
+  const seconds = (performance.now() - start) / 1000;
+  console.log(
+    JSON.stringify({
+      bytes,
+      seconds,
+      baselineRss: baseline,
+      peakSampledRss: peakSampled,
+      maxRss: process.resourceUsage().maxRSS * 1024,
+      status: s.status,
+      events: s.counts.events,
+    }),
+  );
+}
+
+/** `generator | measurer`: the transcript is produced on the fly by another process, like a CLI's stdout. */
+function peakRss(measurerNode, flags) {
+  const self = fileURLToPath(import.meta.url);
+  const q = (p) => `'${p.replaceAll("'", "'\\''")}'`;
+  const measurer = [measurerNode, ...flags, self, "--rss-child"].map(q).join(" ");
+  const res = spawnSync(
+    "bash",
+    ["-o", "pipefail", "-c", `${q(process.execPath)} ${q(self)} --generate | ${measurer}`],
+    {
+      encoding: "utf8",
+      env: process.env,
+      maxBuffer: 1024 * 1024,
+    },
+  );
+  if (res.status !== 0) throw new Error(`rss pipeline failed: ${res.stderr}`);
+  const stats = JSON.parse(res.stdout.trim().split("\n").pop());
+  const version = execFileSync(measurerNode, ["--version"], { encoding: "utf8" }).trim();
+  return { ...stats, runtime: `node ${version}${flags.length ? ` ${flags.join(" ")}` : ""}` };
+}
+
+function listFixtureDirs(root) {
+  if (!existsSync(root)) return [];
+  const out = [];
+  for (const v of readdirSync(root).sort()) {
+    const vdir = join(root, v);
+    if (!statSync(vdir).isDirectory()) continue;
+    for (const s of readdirSync(vdir).sort()) {
+      const dir = join(vdir, s);
+      if (existsSync(join(dir, "stdout.jsonl")) && existsSync(join(dir, "meta.json"))) out.push(dir);
+    }
+  }
+  return out;
+}
+
+function compareFixtures(ours, official) {
+  const root = join(pkgDir, "fixtures");
+  const rows = [];
+  for (const dir of listFixtureDirs(root)) {
+    const stdout = readFileSync(join(dir, "stdout.jsonl"));
+    const meta = JSON.parse(readFileSync(join(dir, "meta.json"), "utf8"));
+    const stderr = existsSync(join(dir, "stderr.txt")) ? readFileSync(join(dir, "stderr.txt"), "utf8") : "";
+    const a = oursSummary(ours, [stdout]);
+    const c = ours.classifyRun({ summary: a, exitCode: meta.exitCode, signal: meta.signal, stderr });
+    const b = official(stdout.toString("utf8"));
+    const diffs = [];
+    if ((a.sessionId ?? null) !== (b.sessionId ?? null))
+      diffs.push(`sessionId ours=${a.sessionId} official=${b.sessionId}`);
+    const ou = a.usage
+      ? {
+          inputTokens: a.usage.inputTokens + a.usage.cacheCreationInputTokens,
+          outputTokens: a.usage.outputTokens,
+          cachedInputTokens: a.usage.cacheReadInputTokens,
+        }
+      : null;
+    const bu = b.usage
+      ? {
+          inputTokens: b.usage.inputTokens,
+          outputTokens: b.usage.outputTokens,
+          cachedInputTokens: b.usage.cachedInputTokens,
+        }
+      : null;
+    if (JSON.stringify(ou) !== JSON.stringify(bu))
+      diffs.push(`usage ours=${JSON.stringify(ou)} official=${JSON.stringify(bu)}`);
+    if ((a.costUsd ?? null) !== (b.costUsd ?? null))
+      diffs.push(`costUsd ours=${a.costUsd} official=${b.costUsd}`);
+    if ((a.summary ?? "") !== (b.summary ?? ""))
+      diffs.push(`summary ours=${JSON.stringify(a.summary)} official=${JSON.stringify(b.summary)}`);
+    if ((a.resultJson === null) !== (b.resultJson === null)) diffs.push("resultJson presence differs");
+    rows.push({ id: `${meta.cliVersion}/${meta.scenario}`, status: a.status, errorCode: c.errorCode, diffs });
+  }
+  return rows;
+}
+
+async function main() {
+  if (process.argv.includes("--rss-child")) return rssChild();
+  if (process.argv.includes("--generate")) return generate();
+  ensureNode24();
+  const officialPkg = ensureOfficial();
+  const ours = await loadOurs();
+  const official = await loadOfficial(officialPkg);
+  const gen = await import(pathToFileURL(join(here, "transcript.mjs")).href);
+  const cpu =
+    (readFileSync("/proc/cpuinfo", "utf8").match(/model name\s*:\s*(.*)/) ?? [])[1] ?? "unknown CPU";
+  console.log(`date ${new Date().toISOString()} | node ${process.version} | ${cpu}`);
+  console.log(`official: @paperclipai/adapter-claude-local@${OFFICIAL_VERSION} parseClaudeStreamJson\n`);
+
+  const tp = await throughput(ours, official, gen);
+  const mix = Object.entries(tp.mix)
+    .map(([k, v]) => `${k} ${((100 * v) / tp.bytes).toFixed(1)}%`)
+    .join(", ");
+  console.log(`transcript: ${fmtMB(tp.bytes)} (bytes by event type: ${mix}); median of ${tp.runs} runs`);
+  const rate = (ms) => `${(tp.bytes / MB / (ms / 1000)).toFixed(0)} MB/s`;
+  const rows = [
+    ["parser", "time (100 MB)", "throughput", "ratio ours/official"],
+    ["official parseClaudeStreamJson (string input, decode not timed)", tp.official, "1.00"],
+    ["official parseClaudeStreamJson from bytes (UTF-8 decode + parse)", tp.officialBytes, null],
+    ["claude-parse createStreamParser + createRunAccumulator (64 KiB byte chunks)", tp.ours, null],
+    ["claude-parse with every line decoded + JSON-parsed (deferTypes: [])", tp.eager, null],
+  ].map((r, i) =>
+    i === 0 ? r : [r[0], `${r[1].toFixed(0)} ms`, rate(r[1]), r[2] ?? (tp.official / r[1]).toFixed(2)],
+  );
+  for (const r of rows) console.log(`| ${r.join(" | ")} |`);
+  console.log(`throughput target >= 3x: ${tp.official / tp.ours >= 3 ? "met" : "NOT met"}`);
+
+  const node20 = process.env.BENCH_NODE20 ?? "node";
+  const configs = [
+    [process.execPath, []],
+    [node20, []],
+    [node20, ["--max-semi-space-size=1", "--max-old-space-size=24"]],
+  ];
+  console.log(
+    `\npeak RSS while streaming a generated transcript (separate generator process piped to stdin) through createStreamParser + createRunAccumulator:`,
+  );
+  console.log("| measuring process | streamed | time | peak RSS (maxRSS) | RSS at start | target <= 64 MB |");
+  for (const [node, flags] of configs) {
+    const rss = peakRss(node, flags);
+    console.log(
+      `| ${rss.runtime} | ${fmtMB(rss.bytes)} | ${rss.seconds.toFixed(1)} s | ${fmtMB(rss.maxRss)} | ${fmtMB(rss.baselineRss)} | ${rss.maxRss <= 64 * MB ? "met" : "not met"} |`,
+    );
+  }
+
+  const cmp = compareFixtures(ours, official);
+  console.log(
+    `\nfixtures: ${cmp.length} compared, ${cmp.filter((r) => r.diffs.length > 0).length} with differences`,
+  );
+  for (const r of cmp)
+    if (r.diffs.length > 0)
+      console.log(`- ${r.id} [${r.status}, ${r.errorCode ?? "ok"}]: ${r.diffs.join("; ")}`);
+}
+
+await main();

@@ -1,0 +1,93 @@
+import { Buffer } from "node:buffer";
+
+/**
+ * Byte-level helpers for a line held as one or more chunk slices ("parts"), so a long line that spans
+ * chunks is only concatenated when its text is actually needed.
+ */
+
+export function joinParts(parts: readonly Buffer[]): Buffer {
+  return parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts as Buffer[]);
+}
+
+/** The first `n` bytes (a view when they lie in the first part). */
+export function headOf(parts: readonly Buffer[], n: number): Buffer {
+  const first = parts[0] as Buffer;
+  if (first.length >= n || parts.length === 1) return first.subarray(0, n);
+  const out: Buffer[] = [];
+  let left = n;
+  for (const p of parts) {
+    if (left <= 0) break;
+    out.push(p.subarray(0, left));
+    left -= p.length;
+  }
+  return Buffer.concat(out);
+}
+
+/** The last `n` bytes (a view when they lie in the last part). */
+export function tailOf(parts: readonly Buffer[], n: number): Buffer {
+  const last = parts[parts.length - 1] as Buffer;
+  if (last.length >= n || parts.length === 1) return last.subarray(Math.max(0, last.length - n));
+  const out: Buffer[] = [];
+  let left = n;
+  for (let i = parts.length - 1; i >= 0 && left > 0; i--) {
+    const p = parts[i] as Buffer;
+    out.unshift(p.subarray(Math.max(0, p.length - left)));
+    left -= p.length;
+  }
+  return Buffer.concat(out);
+}
+
+/** Last byte that is not a space, tab or CR; -1 for none. */
+export function lastNonSpace(parts: readonly Buffer[]): number {
+  for (let p = parts.length - 1; p >= 0; p--) {
+    const part = parts[p] as Buffer;
+    for (let i = part.length - 1; i >= 0; i--) {
+      const c = part[i] as number;
+      if (c !== 0x20 && c !== 0x0d && c !== 0x09) return c;
+    }
+  }
+  return -1;
+}
+
+/** Folds `buf` into two independent 32-bit multiplicative hashes. */
+function mix(buf: Buffer, h: [number, number]): void {
+  let a = h[0];
+  let b = h[1];
+  const end = buf.length;
+  let i = 0;
+  for (; i + 4 <= end; i += 4) {
+    const w =
+      (buf[i] as number) |
+      ((buf[i + 1] as number) << 8) |
+      ((buf[i + 2] as number) << 16) |
+      ((buf[i + 3] as number) << 24);
+    a = Math.imul(a ^ w, 0x01000193);
+    b = Math.imul(b ^ w, 0x5bd1e995);
+    b ^= b >>> 15;
+  }
+  for (; i < end; i++) {
+    a = Math.imul(a ^ (buf[i] as number), 0x01000193);
+    b = Math.imul(b ^ (buf[i] as number), 0x5bd1e995);
+  }
+  h[0] = a;
+  h[1] = b;
+}
+
+/** Bytes of the head and of the tail that identify a long line. */
+export const FINGERPRINT_SPAN = 256;
+
+/**
+ * A 53-bit identity of a line's bytes for duplicate suppression without decoding: the whole line when
+ * short, else its length, head and tail (a log-reconnect replay repeats a line byte for byte; the head of
+ * a tool-result line holds its unique `tool_use_id`). A number, so it never equals a uuid string key.
+ */
+export function fingerprint(parts: readonly Buffer[], length: number): number {
+  const h: [number, number] = [0x811c9dc5 ^ length, 0x2545f491];
+  if (length <= 2 * FINGERPRINT_SPAN) {
+    for (const p of parts) mix(p, h);
+  } else {
+    mix(headOf(parts, FINGERPRINT_SPAN), h);
+    mix(tailOf(parts, FINGERPRINT_SPAN), h);
+  }
+  return (h[0] >>> 0) * 0x200000 + ((h[1] >>> 0) & 0x1fffff);
+}
