@@ -13,7 +13,7 @@ export default defineConfig([
     // The shared transcript parser from claude-parse, bundled into one self-contained CommonJS file.
     entry: { "ui-parser": "src/ui-parser.ts" },
     format: ["cjs"],
-    platform: "neutral",
+    platform: "node",
     target: "es2020",
     dts: { compilerOptions: { ignoreDeprecations: "6.0" } },
     noExternal: [/.*/],

@@ -74,4 +74,14 @@ describe("decideResume", () => {
       decideResume({ sessionParams: stored }, { ...scope, instructionsFilePath: "/srv/NEW.md" }).resume,
     ).toBe(false);
   });
+
+  it("resumes a session stored by claude_k8s / claude_local ({ sessionId, cwd } only) in the same cwd", () => {
+    const foreign = { sessionId: ID, cwd: "/srv/work", promptBundleKey: "abc" };
+    const withInstructions = { ...scope, instructionsFilePath: "/srv/AGENTS.md" };
+    expect(decideResume({ sessionParams: foreign }, withInstructions)).toEqual({
+      resume: true,
+      sessionId: ID,
+    });
+    expect(sessionCodec.deserialize(foreign)).toEqual(foreign);
+  });
 });

@@ -15,7 +15,11 @@ export interface ClaudeSessionParams {
   claudeHome?: string;
   /** Instructions file appended to the system prompt when the session was created. */
   instructionsFilePath?: string;
+  /** Keys other Paperclip Claude adapters store (promptBundleKey, workspaceId, ...), carried through unchanged. */
+  [passthrough: string]: unknown;
 }
+
+const PASSTHROUGH_KEYS = ["promptBundleKey", "mcpServerIdentity", "workspaceId", "repoUrl", "repoRef"];
 
 function text(value: unknown): string | undefined {
   return typeof value === "string" && value.trim() !== "" ? value.trim() : undefined;
@@ -32,6 +36,10 @@ export function readSessionParams(raw: unknown): ClaudeSessionParams | null {
   if (claudeHome !== undefined) params.claudeHome = claudeHome;
   const instructionsFilePath = text(rec.instructionsFilePath);
   if (instructionsFilePath !== undefined) params.instructionsFilePath = instructionsFilePath;
+  for (const key of PASSTHROUGH_KEYS) {
+    const value = text(rec[key]);
+    if (value !== undefined) params[key] = value;
+  }
   return params;
 }
 
@@ -65,8 +73,8 @@ export type ResumeDecision =
 
 /**
  * Whether to resume the stored session: only a valid UUID created in the same cwd, with the same Claude home and the
- * same instructions file (which is only appended on a fresh session). A field the stored params lack (a legacy
- * session) is not held against it, except the instructions file.
+ * same instructions file (which is only appended on a fresh session). Params without `claudeHome` come from a
+ * producer that records neither field (claude_local, an older claude_k8s): only the id and cwd are checked then.
  */
 export function decideResume(runtime: AdapterRuntime, scope: SessionScope): ResumeDecision {
   const stored =
@@ -81,7 +89,8 @@ export function decideResume(runtime: AdapterRuntime, scope: SessionScope): Resu
   if (stored.claudeHome !== undefined && resolve(stored.claudeHome) !== resolve(scope.claudeHome)) {
     return refuse(`it lives in Claude home ${stored.claudeHome}, this run uses ${scope.claudeHome}`);
   }
-  if ((stored.instructionsFilePath ?? "") !== (scope.instructionsFilePath ?? "")) {
+  const fullFormat = stored.claudeHome !== undefined;
+  if (fullFormat && (stored.instructionsFilePath ?? "") !== (scope.instructionsFilePath ?? "")) {
     return refuse("the instructions file changed");
   }
   return { resume: true, sessionId };
