@@ -15,13 +15,21 @@ export interface DeleteJobOptions {
  * it was already gone. With `uid`, a precondition makes the server refuse to delete a different Job.
  */
 export async function deleteJob(clients: KubeClients, options: DeleteJobOptions): Promise<boolean> {
+  const grace =
+    options.gracePeriodSeconds !== undefined ? { gracePeriodSeconds: options.gracePeriodSeconds } : {};
   try {
     await clients.batch.deleteNamespacedJob({
       name: options.name,
       namespace: options.namespace,
       propagationPolicy: "Background",
-      ...(options.gracePeriodSeconds !== undefined ? { gracePeriodSeconds: options.gracePeriodSeconds } : {}),
-      ...(options.uid ? { body: { preconditions: { uid: options.uid } } } : {}),
+      ...grace,
+      // The API server ignores the query parameters when a body is sent: the policy must be in the body too,
+      // or batch/v1's default (orphan the pods) applies.
+      body: {
+        propagationPolicy: "Background",
+        ...grace,
+        ...(options.uid ? { preconditions: { uid: options.uid } } : {}),
+      },
     });
     return true;
   } catch (error) {

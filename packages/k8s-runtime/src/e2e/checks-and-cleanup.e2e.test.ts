@@ -145,7 +145,6 @@ describe("cleanup on a real cluster", () => {
       1,
     );
     expect(await deleteJob(admin, { namespace, name: "cleanup", uid: job.metadata?.uid ?? "" })).toBe(true);
-    expect(await deleteJob(admin, { namespace, name: "cleanup" })).toBe(false);
     const gone = async () => {
       const pods = await admin.core.listNamespacedPod({ namespace, labelSelector: selector });
       const secret = await admin.core
@@ -156,6 +155,7 @@ describe("cleanup on a real cluster", () => {
     const deadline = Date.now() + 60_000;
     while (!(await gone()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 500));
     expect(await gone()).toBe(true);
+    expect(await deleteJob(admin, { namespace, name: "cleanup" })).toBe(false);
   });
 
   it("deleteJob with a stale uid refuses to delete a same-named successor", async () => {
