@@ -14,7 +14,7 @@ import {
 } from "./rootfs.js";
 
 /** Bumped whenever a recipe changes in a way its inputs do not capture. */
-const RECIPE_REVISION = "1";
+const RECIPE_REVISION = "2";
 const SANDBOX_DIR = fileURLToPath(new URL("../..", import.meta.url));
 const REPO_ROOT = join(SANDBOX_DIR, "..", "..");
 export const IMAGE_USER = { name: "claude", uid: 1000, home: "/home/claude" } as const;
@@ -133,7 +133,8 @@ export async function claudeRecipe(cacheDir: string, ref: string, cliVersion: st
     inputs: [RECIPE_REVISION, "claude", busybox, node, cli.dir, cli.bin, cli.kind],
     config: {
       user: `${IMAGE_USER.uid}:${IMAGE_USER.uid}`,
-      env: [PATH_ENV, `HOME=${IMAGE_USER.home}`, "DISABLE_AUTOUPDATER=1"],
+      // Claude Code's Bash tool needs bash (or zsh): busybox sh is not accepted ("No suitable shell found").
+      env: [PATH_ENV, `HOME=${IMAGE_USER.home}`, "SHELL=/bin/bash", "DISABLE_AUTOUPDATER=1"],
       workingDir: IMAGE_USER.home,
       cmd: ["claude", "--version"],
     },
@@ -159,7 +160,11 @@ export async function claudeRecipe(cacheDir: string, ref: string, cliVersion: st
           join(rootfs, "etc", "ssl", "certs", "ca-certificates.crt"),
         );
       }
-      await copySharedLibraries(rootfs, [node, ...(await findElfFiles(cli.dir))]);
+      const bashDest = join(rootfs, "bin", "bash");
+      await mkdir(dirname(bashDest), { recursive: true });
+      await copyFile("/bin/bash", bashDest);
+      await chmod(bashDest, 0o755);
+      await copySharedLibraries(rootfs, [node, "/bin/bash", ...(await findElfFiles(cli.dir))]);
     },
   };
 }

@@ -1,0 +1,163 @@
+/**
+ * The main demo (`pnpm demo`, or `bash scripts/demo.sh` on a fresh clone): the sandbox's default scenario.
+ *
+ *   1. bring up (or reuse) the embedded cluster — the `local` provider where no Docker engine answers;
+ *   2. start the mock Anthropic API on an address the cluster's pods reach;
+ *   3. run one Paperclip run through the real `claude_k8s` adapter: a Job with the real `claude` CLI image;
+ *   4. print the run's stream through claude-parse's terminal formatter, then the result Paperclip would record.
+ *
+ * Options: `--scenario <mock scenario>` (default success-tools), `--cli <version>` (image tag, default 2.1.330).
+ * The cluster is left running for the next command; `pnpm sandbox down` stops it.
+ */
+import { randomUUID } from "node:crypto";
+import { createServerAdapter } from "@paperclip-k8s/adapter-k8s";
+import { formatStreamLine } from "@paperclip-k8s/claude-parse";
+import { getClients } from "@paperclip-k8s/k8s-runtime";
+import { bringUp, selectProvider } from "./cluster/index.js";
+import { isScenarioName, startMockAnthropic } from "./mock-anthropic/index.js";
+
+const NAMESPACE = "paperclip-demo";
+
+interface DemoOptions {
+  scenario: string;
+  cliVersion: string;
+}
+
+function parseArgs(argv: readonly string[]): DemoOptions {
+  const options: DemoOptions = { scenario: "success-tools", cliVersion: "2.1.330" };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    const value = argv[i + 1];
+    if (flag === "--") continue;
+    if ((flag === "--scenario" || flag === "--cli") && value !== undefined) {
+      if (flag === "--scenario") options.scenario = value;
+      else options.cliVersion = value;
+      i++;
+      continue;
+    }
+    throw new Error(
+      `demo: unknown argument ${JSON.stringify(flag)} (use --scenario <name> or --cli <version>)`,
+    );
+  }
+  if (!isScenarioName(options.scenario))
+    throw new Error(`demo: --scenario: unknown mock scenario "${options.scenario}"`);
+  return options;
+}
+
+const say = (line: string) => process.stdout.write(`\u001b[2m[demo]\u001b[0m ${line}\n`);
+
+async function ensureNamespace(kubeconfigPath: string): Promise<void> {
+  const { core } = getClients({ kind: "file", path: kubeconfigPath });
+  try {
+    await core.readNamespace({ name: NAMESPACE });
+  } catch {
+    await core.createNamespace({
+      body: {
+        metadata: {
+          name: NAMESPACE,
+          labels: { "pod-security.kubernetes.io/enforce": "restricted" },
+        },
+      },
+    });
+  }
+}
+
+/** Prints each complete stdout line through the formatter and the adapter's own status lines as they come. */
+function liveRenderer() {
+  let pending = "";
+  return {
+    onLog: async (stream: "stdout" | "stderr", chunk: string) => {
+      if (stream === "stderr") {
+        for (const line of chunk.split("\n").filter(Boolean))
+          process.stdout.write(`\u001b[2m${line}\u001b[0m\n`);
+        return;
+      }
+      pending += chunk;
+      let nl = pending.indexOf("\n");
+      while (nl >= 0) {
+        const line = pending.slice(0, nl);
+        pending = pending.slice(nl + 1);
+        const text = line.startsWith("[claude_k8s]") ? `\u001b[2m${line}\u001b[0m` : formatStreamLine(line);
+        if (text) process.stdout.write(`${text}\n`);
+        nl = pending.indexOf("\n");
+      }
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const options = parseArgs(process.argv.slice(2));
+  const provider = await selectProvider();
+  say(`cluster provider: ${provider.name}`);
+  const up = await bringUp(provider, undefined, (line) => say(line));
+  const status = await provider.status();
+  if (!status.nodeReady)
+    throw new Error("demo: the cluster is up but its node is not Ready (see `pnpm sandbox status`)");
+  const kubeconfig = provider.kubeconfigPath();
+  say(`${up.reused ? "reusing" : "started"} the cluster; KUBECONFIG=${kubeconfig}`);
+
+  const podHost = status.hostAddressForPods ?? "127.0.0.1";
+  const mock = await startMockAnthropic({ host: podHost, port: 0, log: () => undefined });
+  say(`mock Anthropic API at ${mock.url} (scenario ${options.scenario})`);
+  try {
+    await ensureNamespace(kubeconfig);
+    const adapter = createServerAdapter();
+    const renderer = liveRenderer();
+    const runId = `demo-${randomUUID().slice(0, 8)}`;
+    const config = {
+      namespace: NAMESPACE,
+      kubeconfig,
+      image: `localhost/paperclip-claude:${options.cliVersion}`,
+      imagePullPolicy: "IfNotPresent",
+      workspaceMode: "emptyDir",
+      // Where the agent would call Paperclip back; the demo runs no Paperclip server, so nothing answers there.
+      paperclipApiUrl: `http://${podHost}:3100`,
+      timeoutSec: 300,
+      promptTemplate: `You are a demo agent. List the files in your workspace. [[mock:${options.scenario}]]`,
+      env: {
+        ANTHROPIC_BASE_URL: mock.url,
+        ANTHROPIC_API_KEY: "sk-ant-demo-not-a-real-key",
+        DISABLE_TELEMETRY: "1",
+        DISABLE_AUTOUPDATER: "1",
+      },
+    };
+    say(`run ${runId}: claude_k8s → Job in namespace ${NAMESPACE}, image ${config.image}`);
+    const result = await adapter.execute({
+      runId,
+      agent: {
+        id: "demo-agent",
+        companyId: "demo-company",
+        name: "Demo agent",
+        adapterType: "claude_k8s",
+        adapterConfig: config,
+      },
+      runtime: { sessionId: null, sessionParams: null, sessionDisplayId: null, taskKey: "demo-task" },
+      config,
+      context: { taskId: "demo-task", wakeReason: "demo" },
+      authToken: "demo-run-jwt-not-a-real-token",
+      onLog: renderer.onLog,
+      onMeta: async () => undefined,
+    });
+    say("result Paperclip would record:");
+    const shown = {
+      exitCode: result.exitCode,
+      errorCode: result.errorCode ?? null,
+      errorFamily: result.errorFamily ?? null,
+      sessionId: result.sessionId ?? null,
+      model: result.model ?? null,
+      usage: result.usage ?? null,
+      costUsd: result.costUsd ?? null,
+      summary: result.summary ?? null,
+    };
+    process.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
+    say("the cluster keeps running for the next command; stop it with `pnpm sandbox down`");
+    if (result.exitCode !== 0 && options.scenario.startsWith("success")) process.exitCode = 1;
+  } finally {
+    await mock.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+});
