@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { CONFIG_FIELDS } from "./config-schema.js";
 import { createServerAdapter } from "./index.js";
@@ -19,6 +20,12 @@ describe("createServerAdapter", () => {
     const schema = await adapter.getConfigSchema?.();
     expect(schema?.fields.map((f) => f.key)).toEqual(CONFIG_FIELDS.map((f) => f.key));
     for (const f of CONFIG_FIELDS) expect(adapter.agentConfigurationDoc).toContain(`\`${f.key}\``);
+  });
+
+  it("lists every config key in the README's config table", () => {
+    const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+    const table = readme.slice(readme.indexOf("## Configuration"));
+    for (const f of CONFIG_FIELDS) expect(table).toContain(`\`${f.key}\``);
   });
 
   it("rejects an invalid config by field name without touching a cluster", async () => {

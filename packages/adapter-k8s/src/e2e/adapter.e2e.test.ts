@@ -48,10 +48,12 @@ function config(extra: Record<string, unknown> = {}): Record<string, unknown> {
       DISABLE_TELEMETRY: "1",
       DISABLE_AUTOUPDATER: "1",
       DISABLE_ERROR_REPORTING: "1",
-      CLAUDE_CODE_MAX_RETRIES: "0",
+      // A transient hiccup between the CLI and the mock is retried by the CLI, not failed: these tests are about
+      // the adapter, and the shape comparison below ignores the CLI's api_retry events.
+      CLAUDE_CODE_MAX_RETRIES: "2",
     },
     resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "1536Mi" } },
-    workspaceClaimName: "workspace",
+    ...(extra.workspaceMode === "emptyDir" ? {} : { workspaceClaimName: "workspace" }),
     paperclipApiUrl: `http://${BRIDGE_HOST}:3100`,
     keepaliveSec: 5,
     ...extra,
@@ -78,7 +80,7 @@ beforeAll(async () => {
   await chmod(hostDir, 0o777);
   await createRwxClaim(admin, NS, "workspace", hostDir);
   kubeconfig = await shippedRoleKubeconfig(admin, NS, "paperclip");
-  mock = await startMockAnthropic({ host: BRIDGE_HOST, port: 0, log: () => undefined });
+  mock = await startMockAnthropic({ host: BRIDGE_HOST, port: 0, log: (line) => console.error(line) });
 });
 
 afterAll(async () => {
@@ -99,7 +101,6 @@ describe("claude_k8s on a real cluster (shipped Role, Pod Security restricted)",
       config: { promptTemplate: "Say hello [[mock:success]]" },
     });
     const r1 = await execute(first);
-    if (r1.exitCode !== 0) console.error(r1, first.allText());
     expect(r1).toMatchObject({
       exitCode: 0,
       timedOut: false,
@@ -121,7 +122,7 @@ describe("claude_k8s on a real cluster (shipped Role, Pod Security restricted)",
     expect(ev1.at(-1)).toMatchObject({ type: "result", subtype: "success" });
     expect(first.dispatched).toBe(1);
     expect(JSON.stringify(first.meta)).toContain("REDACTED");
-    const jobName = (r1.resultJson?.kubernetes as { job: string }).job;
+    const jobName = jobOf(r1);
     expect(await jobExists(admin, NS, jobName)).toBeUndefined();
     expect(await secretExists(admin, NS, jobName)).toBe(false);
 
@@ -155,7 +156,7 @@ describe("claude_k8s on a real cluster (shipped Role, Pod Security restricted)",
     expect(result.exitCode).toBe(0);
     expect(Buffer.byteLength(prompt)).toBeGreaterThan(1024 * 1024);
     expect(result.summary).toBe(`Echo: the prompt has ${prompt.trim().length} characters.`);
-    const jobName = (result.resultJson?.kubernetes as { job: string }).job;
+    const jobName = jobOf(result);
     expect(await secretExists(admin, NS, jobName)).toBe(true);
     expect(await secretExists(admin, NS, `${jobName}-p1`)).toBe(true);
     const job = await jobExists(admin, NS, jobName);
@@ -172,9 +173,7 @@ describe("claude_k8s on a real cluster (shipped Role, Pod Security restricted)",
       const result = await execute(r);
       expect(result).toMatchObject({ exitCode: null, errorCode: "k8s_image_pull_failed" });
       expect(result.errorMessage).toContain("no-such-tag");
-      expect(
-        await jobExists(admin, NS, (result.resultJson?.kubernetes as { job: string }).job),
-      ).toBeUndefined();
+      expect(await jobExists(admin, NS, jobOf(result))).toBeUndefined();
     });
 
     it("unschedulable pod", async () => {
@@ -261,7 +260,7 @@ describe("claude_k8s on a real cluster (shipped Role, Pod Security restricted)",
   });
 
   it("loses and repeats no line while its API connections are cut again and again", async () => {
-    const prompt = "[[mock:slow:20]]";
+    const prompt = "[[mock:slow:30]]";
     const extra = {
       extraArgs: ["--include-partial-messages"],
       workspaceMode: "emptyDir",
@@ -281,16 +280,16 @@ describe("claude_k8s on a real cluster (shipped Role, Pod Security restricted)",
     });
     const pending = execute(cut);
     await cut.waitForStatus(/claude started/);
-    const timer = setInterval(() => proxy.cutAll(), 1500);
+    const timer = setInterval(() => proxy.cutAll(), 1000);
     const result = await pending;
     clearInterval(timer);
     await proxy.close();
-    expect(result.exitCode).toBe(0);
-    expect(proxy.cuts).toBeGreaterThanOrEqual(8);
+    expect(result.exitCode, explain(result, cut)).toBe(0);
+    expect(proxy.cuts).toBeGreaterThanOrEqual(20);
     const shape = (r: RecordedRun) =>
-      events(r).map(
-        (e) => `${e.type}/${(e.subtype as string) ?? (e.event as { type?: string })?.type ?? ""}`,
-      );
+      events(r)
+        .filter((e) => e.subtype !== "api_retry")
+        .map((e) => `${e.type}/${(e.subtype as string) ?? (e.event as { type?: string })?.type ?? ""}`);
     expect(shape(cut)).toEqual(shape(baseline));
     const uuids = events(cut)
       .map((e) => e.uuid)
@@ -317,7 +316,7 @@ describe("claude_k8s on a real cluster (shipped Role, Pod Security restricted)",
       errorCode: "cancelled",
       timedOut: false,
     });
-    const job = (result.resultJson?.kubernetes as { job: string }).job;
+    const job = jobOf(result);
     expect(await jobExists(admin, NS, job)).toBeUndefined();
     expect(await secretExists(admin, NS, job)).toBe(false);
     console.info(`cancel: execute() settled ${elapsedMs} ms after abort, Job and Secret deleted`);
@@ -442,6 +441,16 @@ describe("claude_k8s on a real cluster (shipped Role, Pod Security restricted)",
     }
   });
 });
+
+/** Failure context for assertion messages: the adapter's error and its status lines. */
+function explain(result: AdapterExecutionResult, r: RecordedRun): string {
+  return `${result.errorCode}: ${result.errorMessage}\n${r.statusLines().join("\n")}`;
+}
+
+function jobOf(result: AdapterExecutionResult): string {
+  const k8s = result.resultJson?.kubernetes as { job?: string } | undefined;
+  return k8s?.job ?? "";
+}
 
 function spawnRun(input: RunInput): ChildProcess {
   const script = fileURLToPath(new URL("./child-run.ts", import.meta.url));
