@@ -10,3 +10,14 @@ export {
   platformKey,
   versionDir,
 } from "./resolve.js";
+export {
+  type ClaudeRun,
+  createRunSandbox,
+  jsonLines,
+  MOCK_API_KEY,
+  type MockClaudeEnvOptions,
+  mockClaudeEnv,
+  type RunClaudeOptions,
+  type RunSandbox,
+  runClaude,
+} from "./run.js";
