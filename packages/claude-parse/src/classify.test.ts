@@ -217,6 +217,24 @@ describe("classifyRun", () => {
     expect(c.errorMessage).toContain("requires --verbose");
   });
 
+  it("startup failure reported as a zeroed result (2.1.2xx+)", () => {
+    const c = classify(
+      line(
+        result({
+          subtype: "error_during_execution",
+          is_error: true,
+          num_turns: 0,
+          duration_ms: 0,
+          result: undefined,
+          startup_failure_reason: "config_file_invalid",
+          errors: ["Invalid settings file /home/x/.claude/settings.json"],
+        }),
+      ),
+    );
+    expect(c.errorCode).toBe("claude_startup_failed");
+    expect(c.errorMessage).toContain("config_file_invalid");
+  });
+
   it("timeout wins", () => {
     expect(classify(successWithTools(), { timedOut: true, timeoutSec: 30 })).toMatchObject({
       errorCode: "timeout",

@@ -24,7 +24,7 @@ export const ClaudeErrorCode = {
   Killed: "claude_killed",
   /** Exited without a result line for another reason (crash, SIGINT exit 0, lost output). */
   Incomplete: "claude_incomplete",
-  /** Exited non-zero before writing any event (bad flags, unreadable config, missing binary). */
+  /** Could not start: non-zero exit before any event (bad flags, missing binary), or a `startup_failure_reason` result. */
   StartupFailed: "claude_startup_failed",
   /** An API error the CLI reported that matches no specific category. */
   ApiError: "claude_api_error",
@@ -274,6 +274,10 @@ export function classifyRun(input: ClassifyInput): RunClassification {
     return outcome(ClaudeErrorCode.UnknownSession, `Claude session to resume was not found: ${detail}`, {
       clearSession: true,
     });
+  }
+  const startupFailure = asNonEmptyString(result.startup_failure_reason);
+  if (startupFailure !== undefined) {
+    return outcome(ClaudeErrorCode.StartupFailed, `Claude could not start (${startupFailure}): ${detail}`);
   }
   if (subtype === "error_max_turns" || ev.terminalReason === "max_turns") {
     return outcome(ClaudeErrorCode.MaxTurns, `Claude reached the max-turns limit: ${detail}`, {

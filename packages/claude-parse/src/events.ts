@@ -129,6 +129,7 @@ export interface ResultEvent extends EnvelopeFields {
   terminal_reason?: string;
   api_error_status?: number | null;
   result_index?: number;
+  startup_failure_reason?: string;
 }
 
 export interface StreamEventEvent extends EnvelopeFields {

@@ -1,0 +1,67 @@
+import { Buffer } from "node:buffer";
+import { describe, expect, it } from "vitest";
+import { FINGERPRINT_SPAN, fingerprint, headOf, joinParts, lastNonSpace, tailOf } from "./line-bytes.js";
+import { UuidWindow } from "./uuid-window.js";
+
+const split = (text: string, sizes: number[]): Buffer[] => {
+  const b = Buffer.from(text);
+  const parts: Buffer[] = [];
+  let at = 0;
+  for (const n of sizes) {
+    parts.push(b.subarray(at, at + n));
+    at += n;
+  }
+  parts.push(b.subarray(at));
+  return parts;
+};
+
+describe("line parts", () => {
+  const text = "0123456789abcdefghij";
+  const layouts = [[], [1], [3, 4], [10, 0, 5], [19]];
+
+  it("head, tail, join and last non-space byte do not depend on how the line is split", () => {
+    for (const sizes of layouts) {
+      const parts = split(`${text} \r`, sizes);
+      expect(joinParts(parts).toString()).toBe(`${text} \r`);
+      expect(headOf(parts, 5).toString()).toBe("01234");
+      expect(tailOf(parts, 4).toString()).toBe("ij \r");
+      expect(headOf(parts, 100).toString()).toBe(`${text} \r`);
+      expect(String.fromCharCode(lastNonSpace(parts))).toBe("j");
+    }
+    expect(lastNonSpace([Buffer.from("  \r")])).toBe(-1);
+  });
+
+  it("fingerprints are split-independent, cover short lines entirely and long lines by head + tail + length", () => {
+    const long = `${"a".repeat(FINGERPRINT_SPAN)}${"middle".repeat(100)}${"z".repeat(FINGERPRINT_SPAN)}`;
+    const fp = fingerprint([Buffer.from(long)], Buffer.byteLength(long));
+    expect(fingerprint(split(long, [7, 300, 1000]), Buffer.byteLength(long))).toBe(fp);
+    // the middle of a long line is not covered ...
+    const otherMiddle = long.replace("middlemiddle", "MIDDLEmiddle");
+    expect(fingerprint([Buffer.from(otherMiddle)], Buffer.byteLength(otherMiddle))).toBe(fp);
+    // ... but its head, tail and length are
+    expect(fingerprint([Buffer.from(`b${long.slice(1)}`)], Buffer.byteLength(long))).not.toBe(fp);
+    expect(fingerprint([Buffer.from(`${long.slice(0, -1)}y`)], Buffer.byteLength(long))).not.toBe(fp);
+    expect(fingerprint([Buffer.from(`${long}z`)], Buffer.byteLength(long) + 1)).not.toBe(fp);
+    // every byte of a short line counts
+    expect(fingerprint([Buffer.from('{"uuid":"1"}')], 12)).not.toBe(
+      fingerprint([Buffer.from('{"uuid":"2"}')], 12),
+    );
+    expect(Number.isSafeInteger(fp)).toBe(true);
+  });
+});
+
+describe("UuidWindow", () => {
+  it("remembers the last N keys and forgets older ones", () => {
+    const w = new UuidWindow(3);
+    expect(["a", "b", "c"].map((k) => w.add(k))).toEqual([true, true, true]);
+    expect(w.add("a")).toBe(false);
+    expect(w.add("d")).toBe(true); // evicts a
+    expect(w.add("a")).toBe(true); // evicts b
+    expect(w.add("c")).toBe(false);
+    expect(w.add(42)).toBe(true);
+    expect(w.add(42)).toBe(false);
+    expect(w.size).toBe(3);
+    const off = new UuidWindow(0);
+    expect([off.add("x"), off.add("x")]).toEqual([true, true]);
+  });
+});
