@@ -127,3 +127,35 @@ describe("execute env and stdin contract", () => {
     }
   });
 });
+
+describe("execute unknown-session retry", () => {
+  /** A fake CLI whose stored sessions are all gone and whose fresh runs crash before writing a session id. */
+  function forgetfulCli(): string {
+    const path = join(root, "forgetful-claude.sh");
+    writeFileSync(
+      path,
+      `#!/bin/sh
+cat >/dev/null
+case " $* " in
+  *" --resume "*) echo "No conversation found with session ID: $3" >&2; exit 1 ;;
+  *) echo "boom" >&2; exit 2 ;;
+esac
+`,
+    );
+    chmodSync(path, 0o755);
+    return path;
+  }
+
+  it("retries once without --resume and clears the stored session when the retry yields none", async () => {
+    const stale = "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee";
+    const run = context({ command: forgetfulCli() });
+    run.ctx.runtime = { sessionParams: { sessionId: stale, cwd: root } };
+    const result = await execute(run.ctx);
+    expect(run.metas).toHaveLength(2);
+    expect(run.metas[0]?.commandArgs).toContain("--resume");
+    expect(run.metas[1]?.commandArgs).not.toContain("--resume");
+    expect(run.spawned()).toBe(2);
+    expect(result).toMatchObject({ clearSession: true, sessionId: null, sessionParams: null, exitCode: 2 });
+    expect(result.errorCode).not.toBe("claude_unknown_session");
+  });
+});

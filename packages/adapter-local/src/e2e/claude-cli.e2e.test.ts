@@ -3,6 +3,7 @@
  * Run: pnpm --filter @paperclip-k8s/adapter-local test:e2e
  */
 import { randomUUID } from "node:crypto";
+import { writeFileSync } from "node:fs";
 import type { ClaudeCli } from "@paperclip-k8s/sandbox/src/claude-cli/index.js";
 import type { MockAnthropic } from "@paperclip-k8s/sandbox/src/mock-anthropic/index.js";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -215,6 +216,27 @@ describe("claude 2.1.330: failures, limits and cancellation", () => {
     expect(result.timedOut).toBe(false);
     expect(result.exitCode).toBeNull();
     expect(run.cancellationReady).toBe(1);
+  });
+
+  it("appends the instructions file on a fresh session only and stores it with the session", async () => {
+    const sandbox = makeSandbox();
+    const instructionsFilePath = `${sandbox.root}/AGENTS.md`;
+    writeFileSync(instructionsFilePath, "Always answer briefly.\n");
+    const first = await runOnce(cli, { sandbox, config: { instructionsFilePath } });
+    expect(first.result.errorCode ?? null).toBeNull();
+    expect(first.run.metas[0]?.commandArgs).toEqual(
+      expect.arrayContaining(["--append-system-prompt-file", instructionsFilePath]),
+    );
+    expect(first.result.sessionParams).toMatchObject({ instructionsFilePath });
+    const second = await runOnce(cli, {
+      sandbox,
+      config: { instructionsFilePath },
+      sessionParams: first.result.sessionParams ?? null,
+    });
+    expect(second.result.errorCode ?? null).toBeNull();
+    expect(second.run.metas[0]?.commandArgs).toContain("--resume");
+    expect(second.run.metas[0]?.commandArgs).not.toContain("--append-system-prompt-file");
+    expect(second.result.sessionId).toBe(first.result.sessionId);
   });
 
   it("does not start the CLI when the run is already cancelled", async () => {
