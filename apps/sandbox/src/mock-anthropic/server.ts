@@ -251,7 +251,12 @@ export async function startMockAnthropic(options: MockAnthropicOptions = {}): Pr
       sendJson(res, 200, { message: "hello" });
       return { status: 200, stream: false, known: true };
     }
-    // Anything else (OAuth/profile/metrics probes, event logging): log it and answer with an empty success so
+    if (method === "POST" && path === "/api/event_logging/batch") {
+      // first-party telemetry of CLIs run without DISABLE_TELEMETRY / CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC
+      sendJson(res, 200, {});
+      return { status: 200, stream: false, known: true };
+    }
+    // Anything else (OAuth/profile/metrics probes): log it and answer with an empty success so
     // the CLI carries on; unknown /v1 POSTs get a well-formed 404 like the real API.
     config.log(`[mock-anthropic] unknown route ${method} ${path}`);
     if (method === "POST" && path.startsWith("/v1/")) {
