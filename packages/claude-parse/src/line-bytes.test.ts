@@ -42,6 +42,11 @@ describe("line parts", () => {
     expect(fingerprint([Buffer.from(`b${long.slice(1)}`)], Buffer.byteLength(long))).not.toBe(fp);
     expect(fingerprint([Buffer.from(`${long.slice(0, -1)}y`)], Buffer.byteLength(long))).not.toBe(fp);
     expect(fingerprint([Buffer.from(`${long}z`)], Buffer.byteLength(long) + 1)).not.toBe(fp);
+    const short = '{"type":"user","uuid":"00000000-0000-4000-8000-000000000004"}';
+    const shortFp = fingerprint([Buffer.from(short)], short.length);
+    for (const sizes of [[1], [2, 3], [5, 0, 7], [short.length - 1]]) {
+      expect(fingerprint(split(short, sizes), short.length)).toBe(shortFp);
+    }
     // every byte of a short line counts
     expect(fingerprint([Buffer.from('{"uuid":"1"}')], 12)).not.toBe(
       fingerprint([Buffer.from('{"uuid":"2"}')], 12),

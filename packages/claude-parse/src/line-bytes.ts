@@ -84,7 +84,7 @@ export const FINGERPRINT_SPAN = 256;
 export function fingerprint(parts: readonly Buffer[], length: number): number {
   const h: [number, number] = [0x811c9dc5 ^ length, 0x2545f491];
   if (length <= 2 * FINGERPRINT_SPAN) {
-    for (const p of parts) mix(p, h);
+    mix(headOf(parts, length), h); // contiguous, so the word boundaries do not depend on the chunking
   } else {
     mix(headOf(parts, FINGERPRINT_SPAN), h);
     mix(tailOf(parts, FINGERPRINT_SPAN), h);
