@@ -54,6 +54,34 @@ describe("JobState: pod progress", () => {
     expect(state.onJob("MODIFIED", job({ conditions: [jobCondition("Complete")] }))).toEqual([]);
   });
 
+  it("infers the end from the containers' termination before the kubelet writes the terminal phase", () => {
+    const state = new JobState({ containerName: "claude" });
+    state.onJob("ADDED", job());
+    state.onPod(
+      "ADDED",
+      pod({ phase: "Running", nodeName: "n", conditions: [scheduled], containers: [running()] }),
+    );
+    const events = state.onPod(
+      "MODIFIED",
+      pod({ phase: "Running", nodeName: "n", conditions: [scheduled], containers: [terminated(4)] }),
+    );
+    expect(types(events)).toEqual(["container-terminated", "job-ended"]);
+    expect(events.at(-1)).toMatchObject({ outcome: { kind: "failed", source: "pod", exitCode: 4 } });
+  });
+
+  it("does not infer from containers when the pod may restart them", () => {
+    const state = new JobState();
+    state.onJob("ADDED", job());
+    const restarting = pod({
+      phase: "Running",
+      nodeName: "n",
+      conditions: [scheduled],
+      containers: [terminated(1)],
+    });
+    restarting.spec!.restartPolicy = "OnFailure";
+    expect(types(state.onPod("ADDED", restarting))).not.toContain("job-ended");
+  });
+
   it("a fast container seen already terminated still gets started + terminated", () => {
     const state = new JobState();
     state.onJob("ADDED", job());

@@ -318,8 +318,8 @@ export class JobState {
   #inferFromPods(): JobEvent[] {
     if (this.#options.inferEndFromPod === false || !this.#isSingleShot()) return [];
     for (const track of this.#pods.values()) {
-      const phase = track.pod.status?.phase;
-      if (!phase || !POD_TERMINAL.has(phase)) continue;
+      const phase = podVerdict(track.pod, this.#job?.spec?.template?.spec?.restartPolicy);
+      if (!phase) continue;
       const exit = this.#exitCode(track);
       if (phase === "Succeeded") return this.#end({ kind: "complete", source: "pod", ...exit });
       const target = condition(this.#job as V1Job, "FailureTarget");
@@ -408,6 +408,22 @@ export class JobState {
     }
     return events;
   }
+}
+
+/**
+ * The pod's final phase as soon as it is certain: its phase if terminal, or — with restartPolicy Never — as
+ * soon as every regular container has terminated (the kubelet reports the containers' termination about a
+ * second before it writes the terminal phase, after tearing the sandbox down).
+ */
+export function podVerdict(pod: V1Pod, templateRestartPolicy?: string): "Succeeded" | "Failed" | undefined {
+  const phase = pod.status?.phase;
+  if (phase === "Succeeded" || phase === "Failed") return phase;
+  if ((pod.spec?.restartPolicy ?? templateRestartPolicy) !== "Never") return undefined;
+  const names = pod.spec?.containers.map((c) => c.name) ?? [];
+  const statuses = pod.status?.containerStatuses ?? [];
+  const exits = names.map((n) => statuses.find((s) => s.name === n)?.state?.terminated?.exitCode);
+  if (names.length === 0 || exits.some((e) => e === undefined)) return undefined;
+  return exits.every((e) => e === 0) ? "Succeeded" : "Failed";
 }
 
 function isTerminal(pod: V1Pod): boolean {

@@ -60,6 +60,7 @@ export function pod(shape: PodShape = {}): V1Pod {
       ],
     },
     spec: {
+      restartPolicy: "Never",
       containers: [{ name: "claude", image: "claude:1" }],
       ...(shape.nodeName ? { nodeName: shape.nodeName } : {}),
     },
