@@ -147,7 +147,7 @@ async function latency(namespace: string) {
     let lastTs = 0;
     const at: Partial<Record<JobEvent["type"], number>> = {};
     // Start the baseline's 2-s loop at a random phase, as a real poller would be.
-    const baseline = new Promise<number>((resolve) => setTimeout(resolve, Math.random() * 2_000)).then(() =>
+    const baseline = new Promise<void>((resolve) => setTimeout(resolve, Math.random() * 2_000)).then(() =>
       pollUntilEnded(namespace, `lat-${i}`),
     );
     await runJob(direct, {
