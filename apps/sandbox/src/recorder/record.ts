@@ -51,8 +51,6 @@ export interface RecordOptions {
   readonly log?: (line: string) => void;
 }
 
-const INTERRUPT_SIGNAL: NodeJS.Signals = "SIGTERM";
-
 /** Record every (version, scenario) pair, sequentially (each run is short; the machine is shared). */
 export async function recordFixtures(options: RecordOptions): Promise<RecordOutcome[]> {
   const log = options.log ?? (() => {});
@@ -100,12 +98,10 @@ async function recordOne(
       prompt,
       cwd: sandbox.project,
       env: mockClaudeEnv({ baseUrl: mock.url, home: sandbox.home, apiKey, maxRetries: 2 }),
-      ...(scenario.interruptWhen
-        ? { interrupt: { when: scenario.interruptWhen, signal: INTERRUPT_SIGNAL } }
-        : {}),
+      ...(scenario.interrupt ? { interrupt: scenario.interrupt } : {}),
     });
     if (run.timedOut) throw new Error(`claude ${cli.version} ${scenario.name}: timed out`);
-    if (scenario.interruptWhen && !run.interrupted) {
+    if (scenario.interrupt && !run.interrupted) {
       throw new Error(`claude ${cli.version} ${scenario.name}: the interrupt point never came`);
     }
     const rules = [...secretRules(sandbox.base, apiKey), ...pidRules(run.pid), ...mockRules(mock.url)];
@@ -118,7 +114,7 @@ async function recordOne(
       durationMs: run.durationMs,
       prompt,
       description: scenario.description,
-      ...(run.interrupted ? { interruptedWith: INTERRUPT_SIGNAL } : {}),
+      ...(run.interrupted && scenario.interrupt ? { interruptedWith: scenario.interrupt.signal } : {}),
     };
     await writeFixture(join(fixturesDir, cli.version, scenario.name), {
       stdout: scrub(run.stdout.toString("utf8"), rules),

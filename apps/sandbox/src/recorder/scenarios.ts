@@ -17,8 +17,8 @@ export interface RecordingScenario {
   readonly markKey?: boolean;
   /** Flags after BASE_ARGS. */
   readonly args: () => string[];
-  /** SIGTERM the CLI once a stdout line matches. */
-  readonly interruptWhen?: (line: string) => boolean;
+  /** Send `signal` to the CLI once a stdout line matches `when`. */
+  readonly interrupt?: { readonly when: (line: string) => boolean; readonly signal: NodeJS.Signals };
   /** Returns why `version` cannot produce this scenario, or undefined when it can. */
   readonly unsupported?: (version: string) => string | undefined;
 }
@@ -68,6 +68,12 @@ export const RECORDING_SCENARIOS: readonly RecordingScenario[] = [
     args: () => ["--resume", randomUUID()],
   },
   {
+    name: "resume-invalid",
+    description: "--resume with a value that is not a uuid (and no session has that title)",
+    mock: "success",
+    args: () => ["--resume", "not-a-session-id"],
+  },
+  {
     name: "max-turns",
     description: "the model keeps calling tools; --max-turns 1 trips",
     mock: "max-turns",
@@ -96,20 +102,29 @@ export const RECORDING_SCENARIOS: readonly RecordingScenario[] = [
     args: () => [],
   },
   {
+    name: "server-error-500",
+    description: "500 api_error on every request",
+    mock: "server-error-500",
+    markKey: true,
+    args: () => [],
+  },
+  {
     name: "credit-balance",
     description: '400 invalid_request_error "Your credit balance is too low..."',
     mock: "credit-balance",
     markKey: true,
     args: () => [],
   },
-  {
-    name: "killed-sigterm",
-    description: "SIGTERM once the assistant line with a long-running Bash tool_use (sleep 60) is out",
-    mock: "slow-tool",
-    mockArg: 60,
-    args: () => [...ALLOW_BASH],
-    interruptWhen: isToolUseLine,
-  },
+  ...(["SIGTERM", "SIGINT", "SIGKILL"] as const).map(
+    (signal): RecordingScenario => ({
+      name: `killed-${signal.toLowerCase()}`,
+      description: `${signal} once the assistant line with a long-running Bash tool_use (sleep 60) is out`,
+      mock: "slow-tool",
+      mockArg: 60,
+      args: () => [...ALLOW_BASH],
+      interrupt: { when: isToolUseLine, signal },
+    }),
+  ),
   {
     name: "partial-messages",
     description: "--include-partial-messages over the tool flow (two API messages, input_json_delta)",
