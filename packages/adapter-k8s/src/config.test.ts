@@ -176,6 +176,8 @@ describe("parseConfig", () => {
       "workspaceClaimName",
     ]);
     expect(issuesOf({ workspaceSubPath: "../up" })).toEqual(["workspaceSubPath"]);
+    expect(issuesOf({ workspaceMountPath: "/tmp" })).toEqual(["workspaceMountPath"]);
+    expect(issuesOf({ workspaceMountPath: "/var/run" })).toEqual(["workspaceMountPath"]);
   });
 
   it("rejects a non-object config", () => {

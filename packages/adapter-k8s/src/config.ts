@@ -390,6 +390,17 @@ function checkCrossField(r: ConfigReader, c: ClaudeK8sConfig): void {
   if (ws.mode === "emptyDir" && ws.claimName) {
     r.fail("workspaceClaimName", 'is set but workspaceMode is "emptyDir"');
   }
+  const reserved = ["/", "/tmp", "/var/run/paperclip/run", "/var/run/paperclip"];
+  if (
+    reserved.includes(ws.mountPath) ||
+    isUnder("/var/run/paperclip/run", ws.mountPath) ||
+    isUnder(ws.mountPath, "/var/run/paperclip/run")
+  ) {
+    r.fail(
+      "workspaceMountPath",
+      `must not be /, /tmp or overlap ${"/var/run/paperclip/run"} (the run files)`,
+    );
+  }
   if (!isUnder(ws.homePath, ws.mountPath))
     r.fail("homePath", `must be inside workspaceMountPath (${ws.mountPath})`);
   if (ws.cwd !== undefined && !isUnder(ws.cwd, ws.mountPath)) {

@@ -21,7 +21,7 @@ import {
 } from "./manifest.js";
 import type { AdapterExecutionContext } from "./paperclip-types.js";
 import { type PlannedSecret, planRunSecrets } from "./run-secret.js";
-import { decideResume, type ResumeDecision } from "./session.js";
+import { decideResume, type ResumeDecision, type SessionScope, sessionParamsFor } from "./session.js";
 
 /** Everything one run will create, decided before anything is created. */
 export interface RunPlan {
@@ -34,6 +34,8 @@ export interface RunPlan {
   argv: string[];
   cwd: string;
   resume: ResumeDecision;
+  /** Stored with the session id in the result. */
+  sessionParams: Record<string, unknown>;
   workspace: ResolvedWorkspace;
   envForLogs: Record<string, string>;
   prompt: string;
@@ -58,7 +60,14 @@ export async function prepareRun(
   const notes: string[] = [];
   const pod = resolvePodInputs(config, cluster, notes);
   const cwd = resolveCwd(ctx, config);
-  const resume = decideResume(ctx.runtime, cwd, pod.workspace.kind === "pvc");
+  const scope: SessionScope = {
+    cwd,
+    claudeHome:
+      config.env.values.CLAUDE_CONFIG_DIR ?? `${config.workspace.homePath.replace(/\/$/, "")}/.claude`,
+    instructionsFilePath: config.claude.instructionsFilePath,
+    persistentHome: pod.workspace.kind === "pvc",
+  };
+  const resume = decideResume(ctx.runtime, scope);
   if (!resume.resume && resume.reason) notes.push(`fresh session: ${resume.reason}`);
 
   const identity = runIdentity({
@@ -155,6 +164,7 @@ export async function prepareRun(
     argv,
     cwd,
     resume,
+    sessionParams: sessionParamsFor(scope),
     workspace: pod.workspace,
     envForLogs: describeEnvForLogs(env.entries, identity.jobName),
     prompt,

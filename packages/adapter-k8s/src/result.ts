@@ -93,7 +93,7 @@ export function buildResult(
     timedOut: failure?.timedOut === true,
     timeoutSec,
     billingType: plan.billingType,
-    sessionParams: { cwd: plan.cwd },
+    sessionParams: plan.sessionParams,
   });
   const result: AdapterExecutionResult = {
     ...base,

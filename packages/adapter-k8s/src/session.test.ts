@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decideResume, sessionCodec } from "./session.js";
+import { decideResume, sessionCodec, sessionParamsFor } from "./session.js";
 
 const ID = "0f8e2c1a-1234-4abc-9def-001122334455";
 const runtime = (sessionParams: Record<string, unknown> | null, sessionId: string | null = null) => ({
@@ -29,24 +29,57 @@ describe("sessionCodec", () => {
 });
 
 describe("decideResume", () => {
+  const scope = {
+    cwd: "/paperclip/w",
+    claudeHome: "/paperclip/.claude",
+    instructionsFilePath: undefined,
+    persistentHome: true,
+  };
+
   it("resumes a stored session recorded in the same cwd on a persistent home", () => {
-    expect(decideResume(runtime({ sessionId: ID, cwd: "/paperclip/w" }), "/paperclip/w", true)).toEqual({
+    expect(decideResume(runtime({ sessionId: ID, cwd: "/paperclip/w" }), scope)).toEqual({
       resume: true,
       sessionId: ID,
     });
-    expect(decideResume(runtime(null, ID), "/paperclip/w", true)).toEqual({ resume: true, sessionId: ID });
+    expect(decideResume(runtime(null, ID), scope)).toEqual({ resume: true, sessionId: ID });
+    expect(
+      decideResume(runtime({ sessionId: ID, cwd: "/paperclip/w", claudeHome: "/paperclip/.claude" }), scope),
+    ).toEqual({
+      resume: true,
+      sessionId: ID,
+    });
   });
 
   it("starts fresh, saying why, when the session cannot be resumed", () => {
-    expect(decideResume(runtime({ sessionId: ID, cwd: "/other" }), "/paperclip/w", true)).toMatchObject({
+    const no = (params: Record<string, unknown> | null, over: Partial<typeof scope> = {}) =>
+      decideResume(runtime(params), { ...scope, ...over });
+    expect(no({ sessionId: ID, cwd: "/other" })).toMatchObject({
       resume: false,
       reason: expect.stringContaining("/other"),
     });
-    expect(decideResume(runtime({ sessionId: ID }), "/w", false)).toMatchObject({
+    expect(no({ sessionId: ID }, { persistentHome: false })).toMatchObject({
       resume: false,
       reason: expect.stringContaining("emptyDir"),
     });
-    expect(decideResume(runtime({ sessionId: "not-a-uuid" }), "/w", true)).toMatchObject({ resume: false });
-    expect(decideResume(runtime(null), "/w", true)).toEqual({ resume: false, sessionId: null, reason: null });
+    expect(no({ sessionId: "not-a-uuid" })).toMatchObject({ resume: false });
+    expect(no({ sessionId: ID, claudeHome: "/home/x/.claude" })).toMatchObject({
+      resume: false,
+      reason: expect.stringContaining("Claude home"),
+    });
+    expect(
+      no({ sessionId: ID, claudeHome: "/paperclip/.claude", instructionsFilePath: "/a.md" }),
+    ).toMatchObject({
+      resume: false,
+      reason: expect.stringContaining("instructions"),
+    });
+    expect(no(null)).toEqual({ resume: false, sessionId: null, reason: null });
+  });
+
+  it("records claude_cli's full session format", () => {
+    expect(sessionParamsFor({ ...scope, instructionsFilePath: "/i.md" })).toEqual({
+      cwd: "/paperclip/w",
+      claudeHome: "/paperclip/.claude",
+      instructionsFilePath: "/i.md",
+    });
   });
 });

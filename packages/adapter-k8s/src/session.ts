@@ -9,6 +9,10 @@ import type { AdapterRuntime, AdapterSessionCodec, AdapterSessionManagement } fr
 export interface SessionParams {
   sessionId: string;
   cwd?: string;
+  /** Claude config directory holding the transcript (`CLAUDE_CONFIG_DIR`, else `$HOME/.claude`), as claude_cli records it. */
+  claudeHome?: string;
+  /** Instructions file appended when the session was created (only on fresh sessions, so a change means fresh). */
+  instructionsFilePath?: string;
   [key: string]: unknown;
 }
 
@@ -26,6 +30,10 @@ function normalize(raw: unknown): SessionParams | null {
   const out: SessionParams = { sessionId };
   const cwd = str(rec.cwd) ?? str(rec.workdir) ?? str(rec.folder);
   if (cwd) out.cwd = cwd;
+  const claudeHome = str(rec.claudeHome);
+  if (claudeHome) out.claudeHome = claudeHome;
+  const instructionsFilePath = str(rec.instructionsFilePath);
+  if (instructionsFilePath) out.instructionsFilePath = instructionsFilePath;
   for (const key of PASSTHROUGH_KEYS) if (str(rec[key])) out[key] = rec[key];
   return out;
 }
@@ -46,33 +54,48 @@ export type ResumeDecision =
   | { resume: true; sessionId: string }
   | { resume: false; sessionId: null; reason: string | null };
 
+/** Where this run's session lives: what a stored session must match to be resumed. */
+export interface SessionScope {
+  cwd: string;
+  claudeHome: string;
+  instructionsFilePath: string | undefined;
+  /** False for an emptyDir workspace: nothing survives the run, so nothing can be resumed. */
+  persistentHome: boolean;
+}
+
 /**
  * Whether this run resumes the stored session: only a real session id (a UUID), only with a persistent Claude
- * home, and only when the session was recorded for the same working directory.
+ * home, only when the session was recorded for the same working directory and Claude home, and — for params that
+ * record it (claude_cli's full format) — the same instructions file.
  */
-export function decideResume(runtime: AdapterRuntime, cwd: string, persistentHome: boolean): ResumeDecision {
+export function decideResume(runtime: AdapterRuntime, scope: SessionScope): ResumeDecision {
   const params = normalize(runtime.sessionParams) ?? normalize({ sessionId: runtime.sessionId });
   if (!params) return { resume: false, sessionId: null, reason: null };
-  if (!isResumableSessionId(params.sessionId)) {
-    return {
-      resume: false,
-      sessionId: null,
-      reason: `stored session "${params.sessionId}" is not a session id`,
-    };
-  }
-  if (!persistentHome) {
-    return {
-      resume: false,
-      sessionId: null,
-      reason: `session ${params.sessionId} cannot be resumed: the workspace is an emptyDir (no persistent Claude home)`,
-    };
-  }
-  if (params.cwd && params.cwd !== cwd) {
-    return {
-      resume: false,
-      sessionId: null,
-      reason: `session ${params.sessionId} was recorded in ${params.cwd}, this run works in ${cwd}`,
-    };
+  const fresh = (why: string): ResumeDecision => ({
+    resume: false,
+    sessionId: null,
+    reason: `session ${params.sessionId} ${why}`,
+  });
+  if (!isResumableSessionId(params.sessionId)) return fresh("is not a session id");
+  if (!scope.persistentHome)
+    return fresh("cannot be resumed: the workspace is an emptyDir (no persistent Claude home)");
+  if (params.cwd && params.cwd !== scope.cwd)
+    return fresh(`was recorded in ${params.cwd}, this run works in ${scope.cwd}`);
+  if (params.claudeHome !== undefined) {
+    if (params.claudeHome !== scope.claudeHome) {
+      return fresh(`lives in Claude home ${params.claudeHome}, this run uses ${scope.claudeHome}`);
+    }
+    if ((params.instructionsFilePath ?? "") !== (scope.instructionsFilePath ?? ""))
+      return fresh("was created with other instructions");
   }
   return { resume: true, sessionId: params.sessionId };
+}
+
+/** The params stored with a session this run created or continued (claude_cli's format). */
+export function sessionParamsFor(scope: SessionScope): Record<string, unknown> {
+  return {
+    cwd: scope.cwd,
+    claudeHome: scope.claudeHome,
+    ...(scope.instructionsFilePath ? { instructionsFilePath: scope.instructionsFilePath } : {}),
+  };
 }

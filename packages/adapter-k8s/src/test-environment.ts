@@ -234,6 +234,17 @@ async function checkReferences(
       },
     );
   }
+  if (config.pod.automountServiceAccountToken && !config.pod.serviceAccountName) {
+    checks.push(
+      warn(
+        "k8s_service_account_default",
+        "automountServiceAccountToken is on but no serviceAccountName is set",
+        {
+          hint: "the pods would get the namespace's default ServiceAccount token; name a dedicated ServiceAccount",
+        },
+      ),
+    );
+  }
   if (config.pod.serviceAccountName) {
     const sa = config.pod.serviceAccountName;
     await exists(`ServiceAccount ${sa}`, () => core.readNamespacedServiceAccount({ name: sa, namespace }));
