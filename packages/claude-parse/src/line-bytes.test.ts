@@ -1,6 +1,14 @@
 import { Buffer } from "node:buffer";
 import { describe, expect, it } from "vitest";
-import { FINGERPRINT_SPAN, fingerprint, headOf, joinParts, lastNonSpace, tailOf } from "./line-bytes.js";
+import {
+  FINGERPRINT_SPAN,
+  fingerprint,
+  headOf,
+  joinParts,
+  lastNonSpace,
+  PendingLine,
+  tailOf,
+} from "./line-bytes.js";
 import { UuidWindow } from "./uuid-window.js";
 
 const split = (text: string, sizes: number[]): Buffer[] => {
@@ -68,5 +76,34 @@ describe("UuidWindow", () => {
     expect(w.size).toBe(3);
     const off = new UuidWindow(0);
     expect([off.add("x"), off.add("x")]).toEqual([true, true]);
+  });
+});
+
+describe("PendingLine", () => {
+  it("packs tiny pieces into few parts and keeps large pieces as views", () => {
+    const line = new PendingLine();
+    const text = "x".repeat(300 * 1024);
+    const bytes = Buffer.from(text);
+    for (let i = 0; i < 200_000; i++) line.add(bytes.subarray(i, i + 1)); // a writer flushing byte by byte
+    const big = bytes.subarray(200_000);
+    line.add(big);
+    expect(line.bytes).toBe(bytes.length);
+    const parts = line.take(Buffer.from("!"));
+    expect(parts.length).toBeLessThan(10);
+    expect(parts.at(-2)).toBe(big); // not copied
+    expect(joinParts(parts).toString()).toBe(`${text}!`);
+    expect(line.bytes).toBe(0);
+  });
+
+  it("does not overwrite bytes already handed out when reusing its staging buffer", () => {
+    const line = new PendingLine();
+    line.add(Buffer.from("abc"));
+    const first = line.take(Buffer.from("1"));
+    line.add(Buffer.from("xyz"));
+    line.clear();
+    line.add(Buffer.from("def"));
+    const second = line.take(Buffer.from("2"));
+    expect(joinParts(first).toString()).toBe("abc1");
+    expect(joinParts(second).toString()).toBe("def2");
   });
 });

@@ -91,3 +91,64 @@ export function fingerprint(parts: readonly Buffer[], length: number): number {
   }
   return (h[0] >>> 0) * 0x200000 + ((h[1] >>> 0) & 0x1fffff);
 }
+
+/** Pieces shorter than this are copied into a staging buffer instead of being kept as views. */
+const SMALL_PIECE = 4096;
+const STAGING_BYTES = 64 * 1024;
+
+/**
+ * The bytes of a line still waiting for its LF. Large pieces are kept as views of their chunks (no copy);
+ * small ones (a writer flushing a few bytes at a time) are packed into a staging buffer, so the number of
+ * parts stays proportional to the line's size in 4 KiB units however the stream is chunked.
+ */
+export class PendingLine {
+  #parts: Buffer[] = [];
+  #bytes = 0;
+  #staging: Buffer | undefined;
+  #stagingStart = 0;
+  #stagingEnd = 0;
+
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  add(piece: Buffer): void {
+    if (piece.length === 0) return;
+    this.#bytes += piece.length;
+    if (piece.length >= SMALL_PIECE) {
+      this.#flushStaging();
+      this.#parts.push(piece);
+      return;
+    }
+    if (this.#staging === undefined || this.#stagingEnd + piece.length > this.#staging.length) {
+      this.#flushStaging();
+      this.#staging = Buffer.allocUnsafe(STAGING_BYTES);
+      this.#stagingStart = 0;
+      this.#stagingEnd = 0;
+    }
+    piece.copy(this.#staging, this.#stagingEnd);
+    this.#stagingEnd += piece.length;
+  }
+
+  /** The pending parts followed by `tail`; the pending line is empty afterwards. */
+  take(tail: Buffer): Buffer[] {
+    this.#flushStaging();
+    const parts = this.#parts.length === 0 ? [tail] : [...this.#parts, tail];
+    this.#parts = [];
+    this.#bytes = 0;
+    return parts;
+  }
+
+  clear(): void {
+    this.#parts = [];
+    this.#bytes = 0;
+    this.#stagingStart = this.#stagingEnd;
+  }
+
+  #flushStaging(): void {
+    if (this.#staging !== undefined && this.#stagingEnd > this.#stagingStart) {
+      this.#parts.push(this.#staging.subarray(this.#stagingStart, this.#stagingEnd));
+      this.#stagingStart = this.#stagingEnd;
+    }
+  }
+}

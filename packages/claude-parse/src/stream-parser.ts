@@ -1,6 +1,6 @@
 import { Buffer } from "node:buffer";
 import { type ClaudeEvent, type EnvelopeFields, isEventObject, toClaudeEvent } from "./events.js";
-import { fingerprint, headOf, joinParts, lastNonSpace } from "./line-bytes.js";
+import { fingerprint, headOf, joinParts, lastNonSpace, PendingLine } from "./line-bytes.js";
 import { UuidWindow } from "./uuid-window.js";
 
 /** A Claude Code event read from one line (or one element of a JSON-array line). */
@@ -241,8 +241,7 @@ export function createStreamParser(options: StreamParserOptions = {}): StreamPar
   const seen = new UuidWindow(options.dedupeWindow ?? DEFAULT_DEDUPE_WINDOW);
   const deferred = deferPrefixes(options.deferTypes ?? DEFAULT_DEFER_TYPES);
 
-  let pending: Buffer[] = [];
-  let pendingBytes = 0;
+  const pending = new PendingLine();
   /** >= 0 while discarding the rest of an oversize line: bytes discarded so far. */
   let skippedBytes = -1;
 
@@ -262,14 +261,6 @@ export function createStreamParser(options: StreamParserOptions = {}): StreamPar
     }
   }
 
-  /** The pending parts followed by `tail`; resets the pending state. */
-  function takePending(tail: Buffer): Buffer[] {
-    const parts = pending.length === 0 ? [tail] : [...pending, tail];
-    pending = [];
-    pendingBytes = 0;
-    return parts;
-  }
-
   function push(chunk: Uint8Array | string): ParsedLine[] {
     const out: ParsedLine[] = [];
     const buf =
@@ -280,16 +271,15 @@ export function createStreamParser(options: StreamParserOptions = {}): StreamPar
     for (;;) {
       const nl = buf.indexOf(LF, start);
       if (nl === -1) break;
-      const length = pendingBytes + (nl - start);
+      const length = pending.bytes + (nl - start);
       if (skippedBytes >= 0) {
         out.push({ kind: "oversize", bytes: skippedBytes + (nl - start) });
         skippedBytes = -1;
       } else if (length > maxLineBytes) {
         out.push({ kind: "oversize", bytes: length });
-        pending = [];
-        pendingBytes = 0;
+        pending.clear();
       } else {
-        emitLine(takePending(buf.subarray(start, nl)), length, out);
+        emitLine(pending.take(buf.subarray(start, nl)), length, out);
       }
       start = nl + 1;
     }
@@ -297,13 +287,11 @@ export function createStreamParser(options: StreamParserOptions = {}): StreamPar
     if (rest > 0) {
       if (skippedBytes >= 0) {
         skippedBytes += rest;
-      } else if (pendingBytes + rest > maxLineBytes) {
-        skippedBytes = pendingBytes + rest;
-        pending = [];
-        pendingBytes = 0;
+      } else if (pending.bytes + rest > maxLineBytes) {
+        skippedBytes = pending.bytes + rest;
+        pending.clear();
       } else {
-        pending.push(buf.subarray(start));
-        pendingBytes += rest;
+        pending.add(buf.subarray(start));
       }
     }
     return out;
@@ -314,9 +302,9 @@ export function createStreamParser(options: StreamParserOptions = {}): StreamPar
     if (skippedBytes >= 0) {
       out.push({ kind: "oversize", bytes: skippedBytes });
       skippedBytes = -1;
-    } else if (pendingBytes > 0) {
-      const bytes = pendingBytes;
-      const tail = joinParts(takePending(Buffer.alloc(0)));
+    } else if (pending.bytes > 0) {
+      const bytes = pending.bytes;
+      const tail = joinParts(pending.take(Buffer.alloc(0)));
       const preview = tail
         .subarray(0, TRUNCATED_PREVIEW_CHARS * 4)
         .toString("utf8")
