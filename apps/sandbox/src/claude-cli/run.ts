@@ -4,7 +4,8 @@
  * recorder and by the tests that drive the real CLI.
  */
 import { spawn } from "node:child_process";
-import { mkdir, mkdtemp, realpath, rm } from "node:fs/promises";
+import { randomUUID } from "node:crypto";
+import { mkdir, mkdtemp, readdir, readFile, realpath, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -93,17 +94,51 @@ export interface ClaudeRun {
   readonly interrupted: boolean;
   /** True if the hard timeout fired. */
   readonly timedOut: boolean;
+  /** Processes of this run still alive after the CLI closed its output (killed by the sweep). */
+  readonly leftoversKilled: number;
+}
+
+/** Environment variable that tags every process of one run, so leftovers can be found after the CLI exits. */
+export const RUN_TAG_VAR = "PAPERCLIP_K8S_CLAUDE_RUN";
+
+/**
+ * SIGKILL every process whose environment carries `RUN_TAG_VAR=<tag>`. The CLI starts tool shells in their
+ * own process groups and they are re-parented to init when the CLI dies, so neither the group nor the process
+ * tree finds them; the inherited environment does. Linux only (/proc); elsewhere a no-op. Returns the count.
+ */
+export async function killTaggedProcesses(tag: string): Promise<number> {
+  let pids: string[];
+  try {
+    pids = (await readdir("/proc")).filter((name) => /^\d+$/.test(name));
+  } catch {
+    return 0;
+  }
+  const needle = `\0${RUN_TAG_VAR}=${tag}\0`;
+  let killed = 0;
+  for (const pid of pids) {
+    try {
+      const environ = `\0${await readFile(`/proc/${pid}/environ`, "latin1")}`;
+      if (!environ.includes(needle)) continue;
+      process.kill(Number(pid), "SIGKILL");
+      killed++;
+    } catch {
+      // gone meanwhile, or not ours to read
+    }
+  }
+  return killed;
 }
 
 /**
  * Spawn the CLI in its own process group, feed the prompt, collect output until stdout/stderr close, then
- * kill whatever the run left behind in its group (e.g. a `sleep` a killed tool call was running).
+ * kill whatever the run left behind: its group, and tool processes tagged with the run's RUN_TAG_VAR (e.g. the
+ * `sleep` a killed tool call was running).
  */
 export function runClaude(options: RunClaudeOptions): Promise<ClaudeRun> {
   const started = performance.now();
+  const tag = randomUUID();
   const child = spawn(options.bin, [...options.args], {
     cwd: options.cwd,
-    env: options.env,
+    env: { ...options.env, [RUN_TAG_VAR]: tag },
     stdio: ["pipe", "pipe", "pipe"],
     detached: true,
   });
@@ -149,10 +184,12 @@ export function runClaude(options: RunClaudeOptions): Promise<ClaudeRun> {
       clearTimeout(timer);
       reject(err);
     });
-    child.once("close", (exitCode, signal) => {
+    child.once("close", async (exitCode, signal) => {
       clearTimeout(timer);
       killGroup("SIGKILL");
+      const leftoversKilled = await killTaggedProcesses(tag);
       resolve({
+        leftoversKilled,
         pid: child.pid,
         stdout: Buffer.concat(stdout),
         stderr: Buffer.concat(stderr),
