@@ -230,7 +230,8 @@ export function classifyLineText(
  * Memory is bounded by the longest line (at most `maxLineBytes`), never by the length of the stream.
  *
  * `push()` keeps views of the chunks it is given (no copy) for lines still being assembled and in
- * deferred event lines: do not modify a chunk after pushing it (Node streams never do).
+ * deferred event lines: do not modify a chunk after pushing it (Node streams never do). Pieces under
+ * 4 KiB of an unfinished line are copied into a staging buffer, so tiny writes do not pile up views.
  */
 export function createStreamParser(options: StreamParserOptions = {}): StreamParser {
   const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
