@@ -50,6 +50,10 @@ export interface LocalClusterConfig {
   ports: Ports;
   /** cgroup (v1, cgroupfs driver) under which the kubelet creates `kubepods`; removed on teardown. */
   cgroupRoot: string;
+  /** CNI network name (also names libcni's result cache files). */
+  cniNetwork: string;
+  /** 0 for the shared cluster; other instances (e2e lifecycle test) use their own ports, bridge and cgroups. */
+  instance: number;
   images: ImageNames;
   claudeVersions: string[];
 }
@@ -75,6 +79,21 @@ export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   return env.PAPERCLIP_K8S_CACHE_DIR ?? env.PAPERCLIP_K8S_CACHE ?? join(homedir(), ".cache", "paperclip-k8s");
 }
 
+function parseInstance(raw: string | undefined): number {
+  if (raw === undefined || raw === "") return 0;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > 9) {
+    throw new SandboxError(
+      "sandbox_config_invalid",
+      `PAPERCLIP_SANDBOX_INSTANCE: "${raw}" is not an integer 0-9`,
+      {
+        field: "PAPERCLIP_SANDBOX_INSTANCE",
+      },
+    );
+  }
+  return n;
+}
+
 const VERSION = /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/;
 
 function parseVersions(raw: string | undefined, field: string): string[] {
@@ -98,15 +117,18 @@ function parseVersions(raw: string | undefined, field: string): string[] {
 /**
  * Resolves the local cluster configuration. Environment overrides:
  * PAPERCLIP_SANDBOX_DIR (state dir, default `<repo>/.sandbox`), PAPERCLIP_K8S_CACHE_DIR (cache),
- * SANDBOX_CLAUDE_VERSIONS (comma-separated claude CLI versions to build images for).
+ * SANDBOX_CLAUDE_VERSIONS (comma-separated claude CLI versions to build images for),
+ * PAPERCLIP_SANDBOX_INSTANCE (0-9: a second, independent cluster with its own ports, bridge and cgroups).
  */
 export function resolveLocalConfig(
   env: NodeJS.ProcessEnv = process.env,
   cwd = process.cwd(),
 ): LocalClusterConfig {
+  const n = parseInstance(env.PAPERCLIP_SANDBOX_INSTANCE);
+  const suffix = n === 0 ? "" : `-${n}`;
   const state = env.PAPERCLIP_SANDBOX_DIR
     ? resolve(env.PAPERCLIP_SANDBOX_DIR)
-    : join(findRepoRoot(cwd), ".sandbox");
+    : join(findRepoRoot(cwd), `.sandbox${suffix}`);
   // containerd's socket lives in the state dir; unix socket paths are limited to 107 bytes.
   if (join(state, "containerd", "containerd.sock").length > 100) {
     throw new SandboxError(
@@ -124,19 +146,21 @@ export function resolveLocalConfig(
     etcdVersion: ETCD_VERSION,
     binDir: join(cacheDir, `k8s-${K8S_VERSION}-etcd-${ETCD_VERSION}`),
     nodeName: "paperclip-sandbox",
-    bridge: { name: "pcsbx0", subnet: "10.88.0.0/24", gateway: "10.88.0.1", prefixLength: 24 },
+    bridge: { name: `pcsbx${n}`, subnet: `10.88.${n}.0/24`, gateway: `10.88.${n}.1`, prefixLength: 24 },
     serviceCidr: "10.96.0.0/24",
     serviceIp: "10.96.0.1",
     ports: {
-      apiserver: 16443,
-      etcdClient: 12379,
-      etcdPeer: 12380,
-      controllerManager: 10257,
-      scheduler: 10259,
-      kubelet: 10250,
-      kubeletHealthz: 10248,
+      apiserver: 16443 + 100 * n,
+      etcdClient: 12379 + 100 * n,
+      etcdPeer: 12380 + 100 * n,
+      controllerManager: 10257 + 100 * n,
+      scheduler: 10259 + 100 * n,
+      kubelet: 10250 + 100 * n,
+      kubeletHealthz: 10248 + 100 * n,
     },
-    cgroupRoot: "paperclip-sandbox",
+    cgroupRoot: `paperclip-sandbox${suffix}`,
+    cniNetwork: `paperclip-sandbox${suffix}`,
+    instance: n,
     images: {
       pause: "localhost/paperclip-pause:3.10",
       tools: "localhost/paperclip-tools:1",

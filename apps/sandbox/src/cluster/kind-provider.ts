@@ -119,6 +119,7 @@ export class KindProvider implements ClusterProvider {
       {
         title: "kind cluster",
         run: async (ctx) => {
+          await mkdir(dirname(this.opts.kubeconfigPath), { recursive: true });
           if (await this.clusterExists()) {
             ctx.reused = true;
             await writeFile(
@@ -132,7 +133,6 @@ export class KindProvider implements ClusterProvider {
             );
             return;
           }
-          await mkdir(dirname(this.opts.kubeconfigPath), { recursive: true });
           const dir = await mkdtemp(join(tmpdir(), "sandbox-kind-"));
           try {
             const file = join(dir, "kind.yaml");

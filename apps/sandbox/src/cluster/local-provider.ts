@@ -208,7 +208,7 @@ export class LocalProvider implements ClusterProvider {
       await writeFile(paths.hostState, `${JSON.stringify(await readSysctls(), null, 2)}\n`);
     }
     await ensureBridge(config.bridge);
-    await writeCniConfig(paths.cniConfDir, config.bridge, paths.cniIpamDir);
+    await writeCniConfig(paths.cniConfDir, config.cniNetwork, config.bridge, paths.cniIpamDir);
     // cgroupfs driver on cgroup v1: the kubelet wants its cgroup root to exist in every hierarchy.
     for (const controller of [
       "blkio",

@@ -3,16 +3,14 @@ import { join } from "node:path";
 import type { BridgeConfig } from "./config.js";
 import { run } from "./exec.js";
 
-export const CNI_NETWORK_NAME = "paperclip-sandbox";
-
 /**
  * The CNI network: a bridge on a private subnet (host-local IPAM, state in the sandbox dir), no masquerade
  * (pods talk only to this machine), portmap for hostPort. containerd adds the loopback plugin itself.
  */
-export function cniConflist(bridge: BridgeConfig, ipamDataDir: string): object {
+export function cniConflist(network: string, bridge: BridgeConfig, ipamDataDir: string): object {
   return {
     cniVersion: "1.0.0",
-    name: CNI_NETWORK_NAME,
+    name: network,
     plugins: [
       {
         type: "bridge",
@@ -33,13 +31,14 @@ export function cniConflist(bridge: BridgeConfig, ipamDataDir: string): object {
 
 export async function writeCniConfig(
   confDir: string,
+  network: string,
   bridge: BridgeConfig,
   ipamDataDir: string,
 ): Promise<string> {
   await mkdir(confDir, { recursive: true });
   await mkdir(ipamDataDir, { recursive: true });
-  const file = join(confDir, "10-paperclip-sandbox.conflist");
-  await writeFile(file, `${JSON.stringify(cniConflist(bridge, ipamDataDir), null, 2)}\n`);
+  const file = join(confDir, `10-${network}.conflist`);
+  await writeFile(file, `${JSON.stringify(cniConflist(network, bridge, ipamDataDir), null, 2)}\n`);
   return file;
 }
 

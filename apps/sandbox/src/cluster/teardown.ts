@@ -189,7 +189,7 @@ export async function teardown(
   await rm(join(paths.run, MOUNT_NS_FILE), { force: true });
   for (const dir of cgroupRootDirs(config)) await removeCgroupTree(dir);
   await removeContainerLogLinks(paths.podLogs);
-  await removeCniResultCache();
+  await removeCniResultCache(await podSandboxIds(paths.containerdRoot));
   return findLeftovers(config);
 }
 
@@ -202,10 +202,20 @@ async function removeContainerLogLinks(podLogs: string): Promise<void> {
   }
 }
 
-/** libcni caches ADD results under /var/lib/cni/results, named after the network. */
-async function removeCniResultCache(): Promise<void> {
+/** Ids of the pod sandboxes this containerd created (read before its root is wiped). */
+async function podSandboxIds(containerdRoot: string): Promise<Set<string>> {
+  const dir = join(containerdRoot, "io.containerd.grpc.v1.cri", "sandboxes");
+  return new Set(await readdir(dir).catch(() => [] as string[]));
+}
+
+/**
+ * libcni caches ADD results under /var/lib/cni/results as `<network>-<sandbox id>-<ifname>` (our bridge
+ * network and containerd's `cni-loopback`); a sandbox killed without CNI DEL leaves its files. Remove ours.
+ */
+async function removeCniResultCache(sandboxIds: Set<string>): Promise<void> {
   const dir = "/var/lib/cni/results";
   for (const name of await readdir(dir).catch(() => [] as string[])) {
-    if (name.startsWith("paperclip-sandbox-")) await unlink(join(dir, name)).catch(() => {});
+    const id = name.match(/-([0-9a-f]{64})-[^-]+$/)?.[1];
+    if (id && sandboxIds.has(id)) await unlink(join(dir, name)).catch(() => {});
   }
 }

@@ -18,4 +18,5 @@ export {
   readState,
   runScenario,
   type ScenarioRun,
+  waitForJobState,
 } from "./run.js";

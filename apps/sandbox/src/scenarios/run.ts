@@ -70,6 +70,35 @@ export interface RunScenarioOptions {
   pollMs?: number;
 }
 
+/**
+ * Polls the Job's state until `check` recognises something; throws a timeout naming `what` with the last state.
+ * (Polling the API every second is the event source here: three resources are read per round.)
+ */
+export async function waitForJobState<T>(
+  kc: KubeConfig,
+  namespace: string,
+  jobName: string,
+  what: string,
+  check: (state: ScenarioState) => T | undefined,
+  options: { timeoutMs: number; pollMs?: number },
+): Promise<{ value: T; state: ScenarioState }> {
+  const deadline = Date.now() + options.timeoutMs;
+  for (;;) {
+    const state = await readState(kc, namespace, jobName);
+    const value = check(state);
+    if (value !== undefined) return { value, state };
+    if (Date.now() > deadline) {
+      const pod = state.pods[0];
+      throw new SandboxError(
+        "sandbox_timeout",
+        `${what}: not seen within ${options.timeoutMs / 1000} s in namespace ${namespace}; pod phase ` +
+          `${pod?.status?.phase ?? "none"}, statuses ${JSON.stringify(pod?.status?.containerStatuses ?? [])}`,
+      );
+    }
+    await sleep(options.pollMs ?? 1000);
+  }
+}
+
 /** Creates the scenario's Job and waits until the cluster shows its real outcome. */
 export async function runScenario(
   kc: KubeConfig,
@@ -90,21 +119,9 @@ export async function runScenario(
   const body = scenario.job(options.images ?? DEFAULT_SCENARIO_IMAGES);
   const jobName = body.metadata?.name as string;
   await kc.makeApiClient(BatchV1Api).createNamespacedJob({ namespace, body });
-  const timeoutMs = options.timeoutMs ?? scenario.timeoutMs;
-  const deadline = Date.now() + timeoutMs;
-  let state = await readState(kc, namespace, jobName);
-  for (;;) {
-    const observation = scenario.check(state);
-    if (observation) return { scenario: name, namespace, jobName, observation, state };
-    if (Date.now() > deadline) {
-      const pod = state.pods[0];
-      throw new SandboxError(
-        "sandbox_timeout",
-        `scenario ${name}: outcome not seen within ${timeoutMs / 1000} s in namespace ${namespace}; ` +
-          `pod phase ${pod?.status?.phase ?? "none"}, statuses ${JSON.stringify(pod?.status?.containerStatuses ?? [])}`,
-      );
-    }
-    await sleep(options.pollMs ?? 1000);
-    state = await readState(kc, namespace, jobName);
-  }
+  const { value, state } = await waitForJobState(kc, namespace, jobName, `scenario ${name}`, scenario.check, {
+    timeoutMs: options.timeoutMs ?? scenario.timeoutMs,
+    ...(options.pollMs ? { pollMs: options.pollMs } : {}),
+  });
+  return { scenario: name, namespace, jobName, observation: value, state };
 }

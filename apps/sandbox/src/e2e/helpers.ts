@@ -1,0 +1,45 @@
+import { spawn } from "node:child_process";
+import { KubeConfig } from "@kubernetes/client-node";
+
+/** The kubeconfig the global setup exported. */
+export function e2eKubeConfig(): KubeConfig {
+  const path = process.env.KUBECONFIG;
+  if (!path)
+    throw new Error("KUBECONFIG not set: run these suites through vitest.e2e.config.ts (its global setup)");
+  const kc = new KubeConfig();
+  kc.loadFromFile(path);
+  return kc;
+}
+
+export interface ProcessResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  endedAt: Date;
+}
+
+/** Runs a command to completion, collecting output (no shell). */
+export function runProcess(cmd: string, args: string[], timeoutMs = 300_000): Promise<ProcessResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => {
+      stdout += d.toString("utf8");
+    });
+    child.stderr.on("data", (d: Buffer) => {
+      stderr += d.toString("utf8");
+    });
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(
+        new Error(`${cmd} ${args.join(" ")} did not end within ${timeoutMs} ms; stdout so far:\n${stdout}`),
+      );
+    }, timeoutMs);
+    child.on("error", reject);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, endedAt: new Date() });
+    });
+  });
+}
