@@ -159,6 +159,17 @@ describe.each(["2.1.330", "2.0.77", "1.0.128"])("claude %s", (version) => {
     expect(result.exitCode).not.toBe(0);
   });
 
+  it.each([
+    ["[[mock:rate-limit-429]]", "claude_transient_upstream", "transient_upstream"],
+    ["[[mock:overloaded-529]]", "claude_transient_upstream", "transient_upstream"],
+    ["[[mock:credit-balance]]", "provider_quota", "provider_quota"],
+  ])("classifies %s as %s", async (marker, errorCode, errorFamily) => {
+    const { result } = await runOnce(cli, { sandbox: makeSandbox(), marker });
+    expect(result.errorCode).toBe(errorCode);
+    expect(result.errorFamily).toBe(errorFamily);
+    expect(result.resultJson?.errorFamily).toBe(errorFamily);
+  });
+
   it("ends a CLI that lingers after its result and reports the run as succeeded", async () => {
     const sandbox = makeSandbox();
     const { run, result } = await runOnce(cli, {
@@ -176,17 +187,6 @@ describe("claude 2.1.330: failures, limits and cancellation", () => {
   let cli: ClaudeCli;
   beforeAll(async () => {
     cli = await installCli("2.1.330");
-  });
-
-  it.each([
-    ["[[mock:rate-limit-429]]", "claude_transient_upstream", "transient_upstream"],
-    ["[[mock:overloaded-529]]", "claude_transient_upstream", "transient_upstream"],
-    ["[[mock:credit-balance]]", "provider_quota", "provider_quota"],
-  ])("classifies %s as %s", async (marker, errorCode, errorFamily) => {
-    const { result } = await runOnce(cli, { sandbox: makeSandbox(), marker });
-    expect(result.errorCode).toBe(errorCode);
-    expect(result.errorFamily).toBe(errorFamily);
-    expect(result.resultJson?.errorFamily).toBe(errorFamily);
   });
 
   it("times out: SIGTERM to the process group, reported as timeout", async () => {
@@ -261,43 +261,46 @@ describe("claude 2.1.330: failures, limits and cancellation", () => {
   });
 });
 
-describe("claude 2.1.330: runs killed at random moments leave no process behind", () => {
-  let cli: ClaudeCli;
-  beforeAll(async () => {
-    cli = await installCli("2.1.330");
-  });
-
-  type Kill = "abort" | "sigkill-cli" | "timeout";
-  const kills: Kill[] = [
-    "abort",
-    "sigkill-cli",
-    "timeout",
-    "abort",
-    "sigkill-cli",
-    "timeout",
-    "abort",
-    "sigkill-cli",
-  ];
-
-  it.each(kills.map((kill, i) => [i, kill] as const))("run %i: %s at a random moment", async (_i, kill) => {
-    const delayMs = Math.floor(Math.random() * 3_000);
-    let timer: NodeJS.Timeout | undefined;
-    const { run, result } = await runOnce(cli, {
-      sandbox: makeSandbox(),
-      marker: "[[mock:slow-tool:120]]",
-      config: kill === "timeout" ? { timeoutSec: 1 + delayMs / 1000, graceSec: 1 } : { graceSec: 1 },
-      onSpawn: (info, r) => {
-        timer = setTimeout(() => {
-          if (kill === "abort") r.controller.abort();
-          if (kill === "sigkill-cli") process.kill(info.pid, "SIGKILL");
-        }, delayMs);
-      },
+describe.each(["2.1.330", "2.0.77"])(
+  "claude %s: runs killed at random moments leave no process behind",
+  (version) => {
+    let cli: ClaudeCli;
+    beforeAll(async () => {
+      cli = await installCli(version);
     });
-    clearTimeout(timer);
-    expect(run.spawns).toHaveLength(1);
-    expect(result.exitCode).not.toBe(0);
-    expect(result.errorCode).toBe(
-      { abort: "cancelled", "sigkill-cli": "claude_killed", timeout: "timeout" }[kill],
-    );
-  });
-});
+
+    type Kill = "abort" | "sigkill-cli" | "timeout";
+    const kills: Kill[] = [
+      "abort",
+      "sigkill-cli",
+      "timeout",
+      "abort",
+      "sigkill-cli",
+      "timeout",
+      "abort",
+      "sigkill-cli",
+    ];
+
+    it.each(kills.map((kill, i) => [i, kill] as const))("run %i: %s at a random moment", async (_i, kill) => {
+      const delayMs = Math.floor(Math.random() * 3_000);
+      let timer: NodeJS.Timeout | undefined;
+      const { run, result } = await runOnce(cli, {
+        sandbox: makeSandbox(),
+        marker: "[[mock:slow-tool:120]]",
+        config: kill === "timeout" ? { timeoutSec: 1 + delayMs / 1000, graceSec: 1 } : { graceSec: 1 },
+        onSpawn: (info, r) => {
+          timer = setTimeout(() => {
+            if (kill === "abort") r.controller.abort();
+            if (kill === "sigkill-cli") process.kill(info.pid, "SIGKILL");
+          }, delayMs);
+        },
+      });
+      clearTimeout(timer);
+      expect(run.spawns).toHaveLength(1);
+      expect(result.exitCode).not.toBe(0);
+      expect(result.errorCode).toBe(
+        { abort: "cancelled", "sigkill-cli": "claude_killed", timeout: "timeout" }[kill],
+      );
+    });
+  },
+);
