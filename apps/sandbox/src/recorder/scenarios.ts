@@ -39,6 +39,9 @@ export function versionAtLeast(version: string, minimum: string): boolean {
   return compareVersions(version, minimum) >= 0;
 }
 
+const needsPartialMessages = (version: string): string | undefined =>
+  versionAtLeast(version, "1.0.109") ? undefined : "--include-partial-messages was added in 1.0.109";
+
 const isToolUseLine = (line: string) =>
   line.includes('"type":"assistant"') && line.includes('"type":"tool_use"');
 
@@ -130,8 +133,15 @@ export const RECORDING_SCENARIOS: readonly RecordingScenario[] = [
     description: "--include-partial-messages over the tool flow (two API messages, input_json_delta)",
     mock: "success-tools",
     args: () => ["--include-partial-messages", ...ALLOW_BASH],
-    unsupported: (v) =>
-      versionAtLeast(v, "1.0.109") ? undefined : "--include-partial-messages was added in 1.0.109",
+    unsupported: needsPartialMessages,
+  },
+  {
+    name: "partial-messages-thinking",
+    description:
+      "--include-partial-messages over a thinking block (thinking_delta, signature_delta) and text",
+    mock: "thinking",
+    args: () => ["--include-partial-messages"],
+    unsupported: needsPartialMessages,
   },
 ];
 
