@@ -144,7 +144,7 @@ export function parseConfig(raw: unknown): ClaudeK8sConfig {
     workspace: readWorkspace(r),
     cleanup: {
       retainJobs: r.boolean("retainJobs") ?? false,
-      orphanMaxAgeSec: r.integer("orphanMaxAgeSec", 60) ?? DEFAULTS.orphanMaxAgeSec,
+      orphanMaxAgeSec: r.integer("orphanMaxAgeSec", 10) ?? DEFAULTS.orphanMaxAgeSec,
     },
     paperclipApiUrl: r.string("paperclipApiUrl", (v) =>
       /^https?:\/\/[^\s/]+/.test(v) ? undefined : "must be an http(s) URL reachable from the pods",

@@ -142,6 +142,58 @@ describe("claude_k8s on a real cluster (shipped Role, Pod Security restricted)",
     expect(events(second)[0]).toMatchObject({ type: "system", subtype: "init", session_id: r1.sessionId });
   });
 
+  it("retries once with a fresh session when the stored session is unknown to the CLI", async () => {
+    const stale = "00000000-1111-4222-8333-444444444444";
+    const r = run({
+      runId: "unknown-session",
+      agentId: "agent-unknown",
+      sessionParams: { sessionId: stale, cwd: "/paperclip/workspaces/agent-unknown" },
+      config: { promptTemplate: "hello [[mock:success]]" },
+    });
+    const result = await execute(r);
+    expect(result.exitCode, explain(result, r)).toBe(0);
+    expect(result.sessionId).toMatch(UUID);
+    expect(result.sessionId).not.toBe(stale);
+    expect(r.statusLines().some((l) => l.includes(`session ${stale} is unknown`))).toBe(true);
+    expect(r.meta).toHaveLength(2);
+    expect((r.meta[1] as { commandArgs: string[] }).commandArgs).not.toContain("--resume");
+  });
+
+  it("sweeps finished Jobs of the agent older than orphanMaxAgeSec before the next run", async () => {
+    const first = await execute(
+      run({
+        runId: "sweep-1",
+        agentId: "agent-sweep",
+        config: { retainJobs: true, promptTemplate: "hi [[mock:success]]" },
+      }),
+    );
+    expect(first.exitCode).toBe(0);
+    const kept = await jobExists(admin, NS, jobOf(first));
+    expect(kept?.metadata?.uid).toBeDefined();
+    // The bound is an age: let the retained Job grow older than it.
+    await new Promise((resolve) => setTimeout(resolve, 11_000));
+    const r = run({
+      runId: "sweep-2",
+      agentId: "agent-sweep",
+      config: { orphanMaxAgeSec: 10, promptTemplate: "hi [[mock:success]]" },
+    });
+    const second = await execute(r);
+    expect(second.exitCode).toBe(0);
+    expect(r.statusLines().some((l) => l.includes(`swept finished Job ${jobOf(first)}`))).toBe(true);
+    expect((second.resultJson?.kubernetes as { jobUid?: string }).jobUid).not.toBe(kept?.metadata?.uid);
+  });
+
+  it("keeps a quiet run visibly alive with keepalive status lines", async () => {
+    const r = run({
+      runId: "quiet",
+      agentId: "agent-quiet",
+      config: { keepaliveSec: 5, promptTemplate: "[[mock:slow-tool:20]]" },
+    });
+    const result = await execute(r);
+    expect(result.exitCode, explain(result, r)).toBe(0);
+    expect(r.statusLines().filter((l) => l.includes("still running")).length).toBeGreaterThanOrEqual(2);
+  });
+
   it("delivers a prompt over 1 MiB with shell-hostile characters byte-exact on stdin, via several Secrets", async () => {
     const unit =
       "line with \\c and \\n, $(echo pwned) `id` 'single' \"double\" %s %n \t tab — ünïcødé 日本語 🚀 \u202e\n";
