@@ -180,7 +180,8 @@ describe("claude_k8s on a real cluster (shipped Role, Pod Security restricted)",
     const second = await execute(r);
     expect(second.exitCode).toBe(0);
     expect(r.statusLines().some((l) => l.includes(`swept finished Job ${jobOf(first)}`))).toBe(true);
-    expect((second.resultJson?.kubernetes as { jobUid?: string }).jobUid).not.toBe(kept?.metadata?.uid);
+    const k8s = second.resultJson?.kubernetes as { jobUid?: string } | undefined;
+    expect(k8s?.jobUid).not.toBe(kept?.metadata?.uid);
   });
 
   it("keeps a quiet run visibly alive with keepalive status lines", async () => {
