@@ -16,7 +16,7 @@ import { claudeHomeOf, inheritedEnv, paperclipApiUrl } from "./host/env.js";
 import { chooseCwd, ensureCwd } from "./host/workspace.js";
 import type { AdapterExecutionContext, AdapterExecutionResult } from "./paperclip-types.js";
 import { type AttemptOutcome, runAttempt } from "./run/attempt.js";
-import { decideResume, type ResumeDecision, type SessionScope, sessionParamsFor } from "./session.js";
+import { decideResume, type ResumeDecision, type SessionScope, scopeParams } from "./session.js";
 
 export const ADAPTER_TYPE = "claude_cli";
 
@@ -192,7 +192,6 @@ function toPaperclipResult(
       `Failed to start "${plan.command}": ${spawnError.code ?? spawnError.message}`,
     );
   }
-  const { sessionId: _, ...storedScope } = sessionParamsFor("", plan.scope);
   const result: AdapterExecutionResult = toAdapterResult({
     summary: attempt.summary,
     exitCode: attempt.exitCode,
@@ -202,7 +201,7 @@ function toPaperclipResult(
     timeoutSec: plan.config.timeoutSec,
     classification: attempt.classification,
     billingType: plan.billingType,
-    sessionParams: storedScope,
+    sessionParams: { ...scopeParams(plan.scope) },
   });
   if (attempt.endedAfterResult) result.resultJson = { ...result.resultJson, processEndedAfterResult: true };
   if (options.replacesStoredSession && !result.sessionId && !result.clearSession) {

@@ -96,9 +96,20 @@ export function decideResume(runtime: AdapterRuntime, scope: SessionScope): Resu
   return { resume: true, sessionId };
 }
 
-/** The params to store for a session this run created or continued. */
-export function sessionParamsFor(sessionId: string, scope: SessionScope): ClaudeSessionParams {
-  const params: ClaudeSessionParams = { sessionId, cwd: scope.cwd, claudeHome: scope.claudeHome };
+/** What is stored next to the session id. */
+export interface StoredScope {
+  cwd: string;
+  claudeHome?: string;
+  instructionsFilePath?: string;
+}
+
+/** The params stored with a session this run created or continued (the id is added by claude-parse). */
+export function scopeParams(scope: SessionScope): StoredScope {
+  const params: StoredScope = { cwd: scope.cwd, claudeHome: scope.claudeHome };
   if (scope.instructionsFilePath !== undefined) params.instructionsFilePath = scope.instructionsFilePath;
   return params;
+}
+
+export function sessionParamsFor(sessionId: string, scope: SessionScope): ClaudeSessionParams {
+  return { sessionId, ...scopeParams(scope) };
 }
