@@ -1,4 +1,4 @@
-import type { KubernetesObject, V1Job } from "@kubernetes/client-node";
+import { type KubernetesObject, KubernetesObjectApi, type V1Job } from "@kubernetes/client-node";
 import type { KubeClients } from "./clients.js";
 import { type ApiStatus, apiError, normalizeApiError } from "./errors.js";
 
@@ -78,6 +78,20 @@ export async function dryRunCreateJob(
   try {
     const object = await clients.batch.createNamespacedJob({ namespace, body: job, dryRun: "All" });
     return { ok: true, object };
+  } catch (error) {
+    return { ok: false, ...normalizeApiError(error) };
+  }
+}
+
+/**
+ * Server-side dry-run create of any object (Secret, PVC, ...): `apiVersion`, `kind` and `metadata.namespace`
+ * must be set. Same verdict shape as {@link dryRunCreateJob}.
+ */
+export async function dryRunCreate(clients: KubeClients, object: KubernetesObject): Promise<DryRunResult> {
+  try {
+    const api = KubernetesObjectApi.makeApiClient(clients.kubeConfig);
+    const created = await api.create(object, undefined, "All");
+    return { ok: true, object: created };
   } catch (error) {
     return { ok: false, ...normalizeApiError(error) };
   }

@@ -3,6 +3,7 @@ export {
   type AccessRequirement,
   type DryRunResult,
   describeAccess,
+  dryRunCreate,
   dryRunCreateJob,
   findMissingAccess,
   type MissingAccess,

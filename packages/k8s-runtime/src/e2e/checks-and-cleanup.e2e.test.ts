@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { RbacAuthorizationV1Api } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { dryRunCreateJob, findMissingAccess } from "../checks.js";
+import { dryRunCreate, dryRunCreateJob, findMissingAccess } from "../checks.js";
 import { deleteJob, jobOwnerReference } from "../cleanup.js";
 import { getClients, type KubeClients } from "../clients.js";
 import { trackJob } from "../job-tracker.js";
@@ -100,6 +100,22 @@ describe("checks on a real apiserver", () => {
       reason: "Invalid",
       message: expect.stringContaining("Bad_Name"),
     });
+    const secret = {
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: { name: "dry-secret", namespace },
+      stringData: { k: "v" },
+    };
+    expect(await dryRunCreate(admin, secret)).toMatchObject({ ok: true });
+    await expect(admin.core.readNamespacedSecret({ name: "dry-secret", namespace })).rejects.toMatchObject({
+      code: 404,
+    });
+    const noKind = await dryRunCreate(admin, {
+      apiVersion: "v1",
+      kind: "NoSuchKind",
+      metadata: { name: "x", namespace },
+    });
+    expect(noKind.ok).toBe(false);
   });
 
   it("server-side dry-run runs admission for real: a quota forbidding Jobs is reported as Forbidden", async () => {

@@ -1,3 +1,4 @@
+import { SchedulingV1Api } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { KubeClients } from "../clients.js";
 import type { JobEvent } from "../job-events.js";
@@ -161,4 +162,74 @@ describe("pod diagnosis on a real cluster", () => {
     expect(result.outcome.kind).toBe("failed");
     expect(result.diagnosis.map((d) => d.code)).toContain("evicted");
   });
+
+  it("preempted by a higher-priority pod: the Job fails and the diagnosis says preempted", async () => {
+    const scheduling = clients.kubeConfig.makeApiClient(SchedulingV1Api);
+    const suffix = namespace.slice(-8);
+    const low = `k8srt-low-${suffix}`;
+    const high = `k8srt-high-${suffix}`;
+    // Our victim is the lowest-priority pod on the node, so the scheduler never picks anyone else's.
+    await scheduling.createPriorityClass({ body: { metadata: { name: low }, value: -100 } });
+    await scheduling.createPriorityClass({ body: { metadata: { name: high }, value: 100 } });
+    try {
+      const node = (await clients.core.listNode()).items[0];
+      const allocatable = parseCpu(node?.status?.allocatable?.cpu ?? "0");
+      const pods = await clients.core.listPodForAllNamespaces({
+        fieldSelector: `spec.nodeName=${node?.metadata?.name}`,
+      });
+      const used = pods.items
+        .filter((p) => p.status?.phase !== "Succeeded" && p.status?.phase !== "Failed")
+        .flatMap((p) => p.spec?.containers ?? [])
+        .reduce((sum, c) => sum + parseCpu(c.resources?.requests?.cpu ?? "0"), 0);
+      const cpu = `${Math.max(100, allocatable - used - 50)}m`;
+      const job = await createJob(
+        clients,
+        namespace,
+        shellJob("preempt", {
+          script: "echo up; sleep 300",
+          podSpec: { priorityClassName: low },
+          container: { resources: { requests: { cpu } } },
+        }),
+      );
+      const result = await runJob(clients, {
+        namespace,
+        job,
+        containerName: "main",
+        onLine: () => {},
+        onEvent: (e) => {
+          if (e.type === "container-started") {
+            void clients.core.createNamespacedPod({
+              namespace,
+              body: {
+                metadata: { name: "preemptor" },
+                spec: {
+                  priorityClassName: high,
+                  terminationGracePeriodSeconds: 1,
+                  containers: [
+                    {
+                      name: "c",
+                      image: SHELL_IMAGE,
+                      imagePullPolicy: "IfNotPresent",
+                      command: ["sleep", "5"],
+                      resources: { requests: { cpu } },
+                    },
+                  ],
+                },
+              },
+            });
+          }
+        },
+      });
+      expect(result.outcome.kind).toBe("failed");
+      expect(result.diagnosis).toContainEqual(expect.objectContaining({ code: "preempted" }));
+    } finally {
+      await clients.core.deleteNamespacedPod({ name: "preemptor", namespace }).catch(() => {});
+      await scheduling.deletePriorityClass({ name: low }).catch(() => {});
+      await scheduling.deletePriorityClass({ name: high }).catch(() => {});
+    }
+  });
 });
+
+function parseCpu(quantity: string): number {
+  return quantity.endsWith("m") ? Number(quantity.slice(0, -1)) : Number(quantity) * 1000;
+}
