@@ -242,6 +242,34 @@ describe("classifyRun", () => {
     });
   });
 
+  it("ignores retries that recovered and stderr noise when the result names a different failure", () => {
+    const stdout = [
+      init(),
+      {
+        type: "system",
+        subtype: "api_retry",
+        attempt: 1,
+        max_retries: 3,
+        error_status: 529,
+        error: "overloaded",
+        uuid: uuid(),
+      },
+      assistant("m", { type: "text", text: "working" }),
+      result({
+        subtype: "error_during_execution",
+        is_error: true,
+        num_turns: 4,
+        result: undefined,
+        errors: ["Tool crashed"],
+      }),
+    ]
+      .map(line)
+      .join("");
+    const c = classify(stdout, { stderr: "MCP server x: rate limit exceeded; authentication required\n" });
+    expect(c.errorCode).toBe("claude_run_failed");
+    expect(c.errorMessage).toContain("Tool crashed");
+  });
+
   it("other failed results", () => {
     expect(
       classify(line(result({ subtype: "error_during_execution", is_error: true, num_turns: 3 }))).errorCode,

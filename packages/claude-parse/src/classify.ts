@@ -101,6 +101,8 @@ export function extractLoginUrl(text: string): string | null {
 }
 
 interface Evidence {
+  /** Where a login URL may be printed: the evidence text plus stderr (even when there is a result). */
+  urlText: string;
   /** Structured error text: result `errors[]`, the result text of an is_error result, stderr. */
   text: string;
   statuses: number[];
@@ -108,6 +110,17 @@ interface Evidence {
   terminalReason: string | null;
 }
 
+/** The CLI's signature of a run ended by an API error: `subtype: "success"` with `is_error: true`. */
+function isApiErrorResult(result: Record<string, unknown>): boolean {
+  return (result.subtype === "success" && result.is_error === true) || result.terminal_reason === "api_error";
+}
+
+/**
+ * Structured evidence of a failure. `api_retry` events count only when the run ended in an API error (or
+ * without a result): retries that later succeeded say nothing about a different failure. stderr counts only
+ * when there is no result line — then it is the only place the CLI explains itself (≤ 2.1.7 resume errors,
+ * startup errors).
+ */
 function collectEvidence(summary: RunSummary, stderr: string): Evidence {
   const result = summary.resultJson;
   const parts: string[] = [];
@@ -119,15 +132,20 @@ function collectEvidence(summary: RunSummary, stderr: string): Evidence {
     if (result.is_error === true && typeof result.result === "string") parts.push(result.result);
     const status = asNumber(result.api_error_status);
     if (status !== undefined) statuses.push(status);
+  } else if (stderr !== "") {
+    parts.push(stderr);
   }
   if (summary.assistantApiErrorStatus !== null) statuses.push(summary.assistantApiErrorStatus);
-  for (const retry of summary.apiRetries) {
-    if (retry.errorStatus !== null) statuses.push(retry.errorStatus);
-    if (retry.error !== null) categories.push(retry.error);
+  if (result === null || isApiErrorResult(result)) {
+    for (const retry of summary.apiRetries) {
+      if (retry.errorStatus !== null) statuses.push(retry.errorStatus);
+      if (retry.error !== null) categories.push(retry.error);
+    }
   }
-  if (stderr !== "") parts.push(stderr);
+  const text = parts.join("\n");
   return {
-    text: parts.join("\n"),
+    text,
+    urlText: result === null ? text : `${text}\n${stderr}`,
     statuses,
     categories,
     terminalReason: result === null ? null : (asNonEmptyString(result.terminal_reason) ?? null),
@@ -175,7 +193,7 @@ function classifyApiFailure(
 ): RunClassification | null {
   const has = (set: Set<string>) => ev.categories.some((c) => set.has(c));
   if (has(AUTH_ERRORS) || AUTH_RE.test(ev.text)) {
-    const loginUrl = extractLoginUrl(ev.text);
+    const loginUrl = extractLoginUrl(ev.urlText);
     return outcome(ClaudeErrorCode.AuthRequired, `Claude authentication required: ${detail}`, {
       errorMeta: loginUrl === null ? null : { loginUrl },
     });

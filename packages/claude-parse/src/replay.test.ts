@@ -17,7 +17,7 @@ import {
 import { project } from "./__testdata__/project.js";
 import { createStreamParser, type ParsedLine } from "./stream-parser.js";
 import { createRunAccumulator } from "./summary.js";
-import { createStdoutParser, parseStdoutLine } from "./ui-parser/index.js";
+import { createStdoutParser, parseStdoutLine, type TranscriptEntry } from "./ui-parser/index.js";
 
 /** Small deterministic PRNG (mulberry32) so failures are reproducible. */
 function rng(seed: number): () => number {
@@ -53,6 +53,22 @@ function readExpected(fx: Fixture): FixtureExpectation | null {
   return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as FixtureExpectation) : null;
 }
 
+/** Texts of `kind` entries, consecutive delta entries of one item merged (as Paperclip's transcript does). */
+function mergedTexts(entries: TranscriptEntry[], kind: "assistant" | "thinking"): string[] {
+  const out: string[] = [];
+  let open: string | undefined;
+  for (const e of entries) {
+    if (e.kind !== kind) {
+      open = undefined;
+      continue;
+    }
+    if (e.delta === true && open !== undefined && e.itemId === open) out[out.length - 1] += e.text;
+    else out.push(e.text);
+    open = e.delta === true ? e.itemId : undefined;
+  }
+  return out;
+}
+
 const fixtures = listFixtures().map(loadFixture);
 
 describe("recorded fixtures", () => {
@@ -85,6 +101,16 @@ describe("recorded fixtures", () => {
           it.todo("re-recorded since expected.json was checked: re-check usage/cost by hand");
         }
       }
+
+      it("shows every assistant and thinking text exactly once, streamed (deltas) or not", () => {
+        const lines = new TextDecoder().decode(fx.stdout).split("\n");
+        const stateless = lines.flatMap((l) => parseStdoutLine(l, "ts"));
+        const live = createStdoutParser();
+        const streamed = lines.flatMap((l) => live.parseLine(l, "ts"));
+        for (const kind of ["assistant", "thinking"] as const) {
+          expect(mergedTexts(streamed, kind)).toEqual(mergedTexts(stateless, kind));
+        }
+      });
 
       it("maps every CLI event line to transcript entries, never to raw stdout", () => {
         const text = new TextDecoder().decode(fx.stdout);

@@ -122,8 +122,21 @@ function resultEntry(ev: Rec, ts: string): TranscriptEntry {
   };
 }
 
+/** Progress bookkeeping that would only clutter a transcript (and split runs of merged delta entries). */
+const QUIET_SYSTEM_SUBTYPES = new Set([
+  "thinking_tokens",
+  "session_state_changed",
+  "hook_started",
+  "hook_progress",
+  "task_progress",
+  "background_tasks_changed",
+  "commands_changed",
+  "files_persisted",
+]);
+
 function systemEntry(ev: Rec, ts: string): TranscriptEntry[] {
   const subtype = str(ev.subtype);
+  if (QUIET_SYSTEM_SUBTYPES.has(subtype)) return [];
   switch (subtype) {
     case "init":
       return [{ kind: "init", ts, model: str(ev.model), sessionId: str(ev.session_id) }];

@@ -105,6 +105,12 @@ describe("parseStdoutLine", () => {
     ]);
     expect(parseStdoutLine(j({ type: "system", subtype: "status", status: "requesting" }), TS)).toEqual([]);
     expect(
+      parseStdoutLine(j({ type: "system", subtype: "thinking_tokens", estimated_tokens: 9 }), TS),
+    ).toEqual([]);
+    expect(
+      parseStdoutLine(j({ type: "system", subtype: "task_started", description: "Explore repo" }), TS),
+    ).toEqual([{ kind: "system", ts: TS, text: "task_started: Explore repo" }]);
+    expect(
       parseStdoutLine(j({ type: "rate_limit_event", rate_limit_info: { status: "allowed" } }), TS),
     ).toEqual([]);
     expect(parseStdoutLine(`2026-11-24T03:00:00Z ${j(init())}`, TS)[0]?.kind).toBe("init");
