@@ -24,6 +24,8 @@ export interface Launched {
 
 const LIST_TIMEOUT_MS = 15_000;
 const GONE_TIMEOUT_MS = 60_000;
+/** A Job of the same work without its Secrets this long after creation was left half-created by a crash. */
+const HALF_CREATED_AFTER_MS = 30_000;
 
 export function isTerminal(job: V1Job): boolean {
   return (job.status?.conditions ?? []).some(
@@ -122,7 +124,7 @@ export async function launchOrAdopt(
 ): Promise<Launched> {
   const live = existing.filter((j) => !isTerminal(j));
   const mine = live.find((j) => !j.metadata?.deletionTimestamp && sameWork(plan.identity, j.metadata ?? {}));
-  if (mine) return adopt(cluster, plan, mine, log);
+  if (mine) return adoptOrReplace(cluster, plan, mine, log);
   if (live.length > 0) throw blocked(live);
   const stale = existing.find((j) => j.metadata?.name === plan.identity.jobName);
   if (stale) await removeStale(cluster, stale, log);
@@ -165,7 +167,7 @@ async function create(
       !current.metadata?.deletionTimestamp &&
       sameWork(plan.identity, current.metadata ?? {})
     ) {
-      return adopt(cluster, plan, current, log);
+      return adoptOrReplace(cluster, plan, current, log);
     }
     throw blocked([current]);
   }
@@ -210,6 +212,65 @@ async function createSecrets(cluster: ClusterContext, plan: RunPlan, job: V1Job)
     names.push(planned.name);
   }
   return names;
+}
+
+/**
+ * A Job of the same work whose run Secrets are missing and whose claude container never started was left
+ * half-created by a Paperclip that died between creating the Job and its Secret: it can never start, so it is
+ * replaced. Any other Job of the same work is adopted.
+ */
+async function adoptOrReplace(
+  cluster: ClusterContext,
+  plan: RunPlan,
+  job: V1Job,
+  log: RunLog,
+): Promise<Launched> {
+  // A younger Job may simply be between its creation and its Secret's: never replace it.
+  const created = job.metadata?.creationTimestamp
+    ? new Date(job.metadata.creationTimestamp).getTime()
+    : Date.now();
+  if (Date.now() - created < HALF_CREATED_AFTER_MS) return adopt(cluster, plan, job, log);
+  const missing = await missingSecrets(cluster, job);
+  if (missing.length === 0 || (await claudeEverStarted(cluster, job))) return adopt(cluster, plan, job, log);
+  await log.status(
+    `Job ${job.metadata?.name} of the same work never started and lacks its Secret ${missing[0]}: replacing it`,
+  );
+  await removeStale(cluster, job, log);
+  return create(cluster, plan, log, false);
+}
+
+async function missingSecrets(cluster: ClusterContext, job: V1Job): Promise<string[]> {
+  const names =
+    job.spec?.template.spec?.volumes
+      ?.flatMap((v) => v.projected?.sources ?? [])
+      .flatMap((s) => (s.secret?.name ? [s.secret.name] : [])) ?? [];
+  const missing: string[] = [];
+  for (const name of names) {
+    try {
+      await cluster.clients.core.readNamespacedSecret({ name, namespace: cluster.namespace });
+    } catch (error) {
+      if (isNotFound(error)) missing.push(name);
+      else throw apiFailure(ErrorCodes.concurrencyCheckFailed, `read Secret ${name}`, error);
+    }
+  }
+  return missing;
+}
+
+async function claudeEverStarted(cluster: ClusterContext, job: V1Job): Promise<boolean> {
+  const uid = job.metadata?.uid ?? "";
+  try {
+    const pods = await cluster.clients.core.listNamespacedPod({
+      namespace: cluster.namespace,
+      labelSelector: `batch.kubernetes.io/controller-uid=${uid}`,
+    });
+    return pods.items.some((p) =>
+      (p.status?.containerStatuses ?? []).some(
+        (c) => c.state?.running || c.state?.terminated || c.lastState?.terminated,
+      ),
+    );
+  } catch (error) {
+    throw apiFailure(ErrorCodes.concurrencyCheckFailed, `list pods of Job ${job.metadata?.name}`, error);
+  }
 }
 
 /** Takes over a live Job of the same work: verifies its UID and labels it with this run's id (JSON patch test). */

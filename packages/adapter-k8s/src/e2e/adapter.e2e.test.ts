@@ -442,6 +442,29 @@ describe("claude_k8s on a real cluster (shipped Role, Pod Security restricted)",
     expect(ev.at(-1)).toMatchObject({ type: "result", subtype: "success" });
   });
 
+  it("replaces a Job a crashed launch left without its Secret instead of adopting it", async () => {
+    const r = run({
+      runId: "half-2",
+      agentId: "agent-half",
+      config: { promptTemplate: "hi [[mock:success]]" },
+    });
+    const { parseConfig } = await import("../config.js");
+    const { connect } = await import("../cluster.js");
+    const { prepareRun } = await import("../prepare.js");
+    const parsed = parseConfig(r.ctx.config);
+    const cluster = await connect(parsed);
+    const crashed = await prepareRun({ ...r.ctx, runId: "half-1" }, parsed, cluster);
+    const orphan = await cluster.clients.batch.createNamespacedJob({ namespace: NS, body: crashed.job });
+    // Only a Job this old without its Secret counts as half-created (a younger one may be mid-launch).
+    await new Promise((resolve) => setTimeout(resolve, 31_000));
+    const result = await execute(r);
+    expect(result.exitCode, explain(result, r)).toBe(0);
+    expect(r.statusLines().some((l) => l.includes("never started and lacks its Secret"))).toBe(true);
+    const k8s = result.resultJson?.kubernetes as { jobUid?: string; adopted?: boolean } | undefined;
+    expect(k8s?.adopted).toBe(false);
+    expect(k8s?.jobUid).not.toBe(orphan.metadata?.uid);
+  });
+
   it("testEnvironment passes with the shipped Role and names each missing permission otherwise", async () => {
     const ok = await adapter.testEnvironment({ companyId: "c", adapterType: "claude_k8s", config: config() });
     expect(ok.checks.filter((c) => c.level === "error")).toEqual([]);
