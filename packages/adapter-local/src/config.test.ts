@@ -41,7 +41,9 @@ describe("parseLocalConfig", () => {
       helloProbeTimeoutSec: 30,
       promptTemplate: "Hi {{agent.name}}",
       bootstrapPromptTemplate: "First run",
+      paperclipApiUrl: "http://paperclip.internal:3100/",
     });
+    expect(config.paperclipApiUrl).toBe("http://paperclip.internal:3100");
     expect(config.invocation).toMatchObject({
       model: "claude-sonnet-4-5",
       effort: "high",
@@ -89,6 +91,8 @@ describe("parseLocalConfig", () => {
     [{ extraArgs: ["--ok", 3] }, "extraArgs[1]", /string/],
     [{ helloProbeTimeoutSec: 0 }, "helloProbeTimeoutSec", /at least 1/],
     [[], "config", /must be an object/],
+    [{ paperclipApiUrl: "ftp://x" }, "paperclipApiUrl", /http\(s\) URL/],
+    [{ paperclipApiUrl: "not a url" }, "paperclipApiUrl", /http\(s\) URL/],
   ])("rejects %j naming %s", (raw, field, message) => {
     const error = errorOf(raw);
     expect(error.code).toBe("adapter_config_invalid");

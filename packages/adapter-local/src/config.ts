@@ -31,6 +31,8 @@ export interface LocalAdapterConfig {
   readonly promptTemplate: string | undefined;
   /** Prepended on fresh sessions only. */
   readonly bootstrapPromptTemplate: string | undefined;
+  /** Paperclip API base URL given to the agent (PAPERCLIP_API_URL); default: what the server advertises. */
+  readonly paperclipApiUrl: string | undefined;
 }
 
 export const DEFAULT_COMMAND = "claude";
@@ -56,6 +58,7 @@ export function parseLocalConfig(raw: unknown): LocalAdapterConfig {
       optionalNumber(record, "helloProbeTimeoutSec", { min: 1 }) ?? DEFAULT_HELLO_PROBE_TIMEOUT_SEC,
     promptTemplate: optionalString(record, "promptTemplate"),
     bootstrapPromptTemplate: optionalString(record, "bootstrapPromptTemplate"),
+    paperclipApiUrl: optionalHttpUrl(record, "paperclipApiUrl"),
   };
 }
 
@@ -91,6 +94,21 @@ function optionalAbsolutePath(record: Record<string, unknown>, key: string): str
     throw new ConfigError(key, `must be an absolute path, got "${value}"`);
   }
   return value;
+}
+
+function optionalHttpUrl(record: Record<string, unknown>, key: string): string | undefined {
+  const value = optionalString(record, key);
+  if (value === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(key, `must be an http(s) URL, got "${value}"`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new ConfigError(key, `must be an http(s) URL, got "${value}"`);
+  }
+  return value.replace(/\/+$/, "");
 }
 
 function optionalNumber(

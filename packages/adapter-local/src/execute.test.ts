@@ -19,8 +19,8 @@ function fakeCli(): string {
     `#!/bin/sh
 prompt=$(cat)
 printf '{"type":"system","subtype":"init","session_id":"11111111-2222-4333-8444-555555555555","model":"fake"}\\n'
-printf '{"type":"result","subtype":"success","is_error":false,"num_turns":1,"session_id":"11111111-2222-4333-8444-555555555555","result":"%s|%s|%s|%s|%s"}\\n' \\
-  "$PAPERCLIP_RUN_ID" "$PAPERCLIP_API_KEY" "$CLAUDECODE" "$MY_SETTING" "$prompt"
+printf '{"type":"result","subtype":"success","is_error":false,"num_turns":1,"session_id":"11111111-2222-4333-8444-555555555555","result":"%s|%s|%s|%s|%s|%s"}\\n' \\
+  "$PAPERCLIP_RUN_ID" "$PAPERCLIP_API_KEY" "$CLAUDECODE" "$MY_SETTING" "$PAPERCLIP_API_URL" "$prompt"
 `,
   );
   chmodSync(path, 0o755);
@@ -111,10 +111,11 @@ describe("execute env and stdin contract", () => {
         command: fakeCli(),
         promptTemplate: "Hello {{agent.name}}",
         env: { IS_SANDBOX: "1", MY_SETTING: "on", PAPERCLIP_RUN_ID: "spoofed" },
+        paperclipApiUrl: "http://paperclip.test:3100",
       });
       const result = await execute(run.ctx);
       expect(result.errorCode ?? null).toBeNull();
-      expect(result.summary).toBe("run-unit-1|jwt-run-token||on|Hello Unit");
+      expect(result.summary).toBe("run-unit-1|jwt-run-token||on|http://paperclip.test:3100|Hello Unit");
       expect(result.sessionParams).toMatchObject({
         sessionId: "11111111-2222-4333-8444-555555555555",
         cwd: root,

@@ -111,7 +111,7 @@ function buildEnvOrThrow(ctx: AdapterExecutionContext, config: LocalAdapterConfi
       agent: ctx.agent,
       context: ctx.context,
       authToken: ctx.authToken,
-      apiUrl: paperclipApiUrl(),
+      apiUrl: config.paperclipApiUrl ?? paperclipApiUrl(),
       userEnv: config.env,
       workspaceCwd: cwd,
     });

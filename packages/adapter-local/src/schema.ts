@@ -85,6 +85,13 @@ export function getConfigSchema(): AdapterConfigSchema {
         group: "Prompt",
       },
       {
+        key: "paperclipApiUrl",
+        label: "Paperclip API URL",
+        type: "text",
+        hint: "PAPERCLIP_API_URL for the agent; default: what the server advertises.",
+        group: "Run",
+      },
+      {
         key: "timeoutSec",
         label: "Timeout (s)",
         type: "number",
@@ -122,6 +129,7 @@ when both see the same Claude home and workspace paths.
 | extraArgs | string[] | [] | Appended to the argv. |
 | env | object NAME → string | {} | Extra environment (never overrides PAPERCLIP_* run variables; PAPERCLIP_API_KEY is refused). |
 | promptTemplate / bootstrapPromptTemplate | string | built-in | Paperclip \`{{ path }}\` templates. |
+| paperclipApiUrl | http(s) URL | server's advertised URL | PAPERCLIP_API_URL given to the agent. |
 | timeoutSec | number ≥ 0 | 0 (none) | Wall-clock limit; then SIGTERM to the process group, SIGKILL after graceSec. |
 | graceSec | number ≥ 0 | ${DEFAULT_GRACE_SEC} | SIGTERM → SIGKILL grace. |
 
