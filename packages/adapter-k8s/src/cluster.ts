@@ -50,10 +50,12 @@ async function readPaperclipPod(
     }
     return { info, pod: await pod };
   } catch (error) {
-    if (error instanceof K8sRuntimeError && error.code === "k8s_not_in_cluster") {
-      return { info: undefined, reason: error.message };
-    }
-    throw error;
+    // Not in a pod, or the pod cannot be read (no `get pods` in Paperclip's namespace): nothing is inherited, and
+    // a run that needs an inherited value (image, claim) fails on that field, quoting this reason.
+    const reason = error instanceof Error ? error.message : String(error);
+    if (error instanceof K8sRuntimeError && error.code === "k8s_not_in_cluster")
+      return { info: undefined, reason };
+    return { info: undefined, reason: `the Paperclip pod could not be read: ${reason}` };
   }
 }
 

@@ -1,0 +1,191 @@
+import type { V1Pod } from "@kubernetes/client-node";
+import { ownPodInfoFromPod } from "@paperclip-k8s/k8s-runtime";
+import { describe, expect, it } from "vitest";
+import type { ClusterContext } from "./cluster.js";
+import { parseConfig } from "./config.js";
+import { ConfigError } from "./errors.js";
+import { INSTRUCTIONS_PATH } from "./manifest.js";
+import type { AdapterExecutionContext } from "./paperclip-types.js";
+import { prepareRun } from "./prepare.js";
+
+const SESSION = "0f8e2c1a-1234-4abc-9def-001122334455";
+
+/** The Paperclip pod: a mesh sidecar first, our container second (inheritance must pick it by name). */
+const paperclipPod: V1Pod = {
+  metadata: { name: "paperclip-0", namespace: "paperclip", uid: "pod-uid" },
+  spec: {
+    containers: [
+      { name: "istio-proxy", image: "istio/proxyv2:1.0" },
+      {
+        name: "paperclip",
+        image: "ghcr.io/acme/paperclip:2026.916.1",
+        volumeMounts: [{ name: "data", mountPath: "/paperclip" }],
+        env: [
+          { name: "ANTHROPIC_API_KEY", valueFrom: { secretKeyRef: { name: "anthropic", key: "api-key" } } },
+        ],
+      },
+    ],
+    imagePullSecrets: [{ name: "ghcr" }],
+    dnsPolicy: "ClusterFirst",
+    nodeSelector: { pool: "paperclip" },
+    tolerations: [{ key: "dedicated", operator: "Equal", value: "paperclip", effect: "NoSchedule" }],
+    volumes: [{ name: "data", persistentVolumeClaim: { claimName: "paperclip-data" } }],
+  },
+};
+
+function inCluster(pod: V1Pod = paperclipPod): ClusterContext {
+  return {
+    clients: {} as ClusterContext["clients"],
+    namespace: "agents",
+    ownPod: { info: ownPodInfoFromPod(pod, "paperclip"), pod },
+  };
+}
+
+const outside: ClusterContext = {
+  clients: {} as ClusterContext["clients"],
+  namespace: "agents",
+  ownPod: { info: undefined, reason: "not in a pod" },
+};
+
+function ctx(
+  config: Record<string, unknown>,
+  over: Partial<AdapterExecutionContext> = {},
+): AdapterExecutionContext {
+  return {
+    runId: "run-7",
+    agent: {
+      id: "agent-7",
+      companyId: "co",
+      name: "Seven",
+      adapterType: "claude_k8s",
+      adapterConfig: config,
+    },
+    runtime: { sessionId: null, sessionParams: null, sessionDisplayId: null, taskKey: "issue-1" },
+    config,
+    context: { paperclipWorkspace: { cwd: "/paperclip/instances/default/workspaces/agent-7" } },
+    onLog: async () => {},
+    authToken: "run-jwt-value",
+    ...over,
+  };
+}
+
+const deps = (files: Record<string, string> = {}, serverEnv: Record<string, string> = {}) => ({
+  serverEnv,
+  readText: async (path: string) => {
+    if (!(path in files)) throw Object.assign(new Error("missing"), { code: "ENOENT" });
+    return Buffer.from(files[path] ?? "");
+  },
+});
+
+describe("prepareRun", () => {
+  it("inherits image, pull secrets, DNS, scheduling, workspace PVC and env references from the Paperclip container", async () => {
+    const config = { inheritEnv: ["ANTHROPIC_API_KEY"] };
+    const plan = await prepareRun(ctx(config), parseConfig(config), inCluster(), deps());
+    const pod = plan.job.spec?.template.spec;
+    const c = pod?.containers[0];
+    expect(c?.image).toBe("ghcr.io/acme/paperclip:2026.916.1");
+    expect(pod).toMatchObject({
+      imagePullSecrets: [{ name: "ghcr" }],
+      dnsPolicy: "ClusterFirst",
+      nodeSelector: { pool: "paperclip" },
+      tolerations: [{ key: "dedicated", operator: "Equal", value: "paperclip", effect: "NoSchedule" }],
+    });
+    expect(plan.workspace).toEqual({ kind: "pvc", claimName: "paperclip-data", subPath: undefined });
+    expect(c?.env?.find((e) => e.name === "ANTHROPIC_API_KEY")?.valueFrom?.secretKeyRef).toEqual({
+      name: "anthropic",
+      key: "api-key",
+    });
+    expect(plan.cwd).toBe("/paperclip/instances/default/workspaces/agent-7");
+    expect(c?.args?.[0]).toBe(plan.cwd);
+  });
+
+  it("lets configured values win over inherited ones", async () => {
+    const config = {
+      image: "localhost/claude:1",
+      imagePullSecrets: ["mine"],
+      nodeSelector: { pool: "agents" },
+      tolerations: [],
+      workspaceClaimName: "agents-rwx",
+      workspaceSubPath: "team-a",
+    };
+    const plan = await prepareRun(ctx(config), parseConfig(config), inCluster(), deps());
+    const pod = plan.job.spec?.template.spec;
+    expect(pod?.containers[0]?.image).toBe("localhost/claude:1");
+    expect(pod?.imagePullSecrets).toEqual([{ name: "mine" }]);
+    expect(pod?.nodeSelector).toEqual({ pool: "agents" });
+    expect(pod?.tolerations).toEqual([]);
+    expect(plan.workspace).toEqual({ kind: "pvc", claimName: "agents-rwx", subPath: "team-a" });
+  });
+
+  it("outside a cluster requires an image, names the field, and falls back to an emptyDir with a note", async () => {
+    await expect(prepareRun(ctx({}), parseConfig({}), outside, deps())).rejects.toSatisfy(
+      (e) => e instanceof ConfigError && e.issues[0]?.field === "image" && e.message.includes("not in a pod"),
+    );
+    const plan = await prepareRun(
+      ctx({ image: "c:1" }, { context: {} }),
+      parseConfig({ image: "c:1" }),
+      outside,
+      deps(),
+    );
+    expect(plan.workspace.kind).toBe("emptyDir");
+    expect(plan.notes.join("\n")).toMatch(/emptyDir/);
+    expect(plan.cwd).toBe("/paperclip/workspaces/agent-7");
+    await expect(
+      prepareRun(
+        ctx({ image: "c:1", workspaceMode: "pvc" }),
+        parseConfig({ image: "c:1", workspaceMode: "pvc" }),
+        outside,
+        deps(),
+      ),
+    ).rejects.toSatisfy((e) => e instanceof ConfigError && e.issues[0]?.field === "workspaceClaimName");
+  });
+
+  it("resumes a matching session, ships the instructions file, and keeps every secret out of the Job", async () => {
+    const config = {
+      instructionsFilePath: "/srv/AGENTS.md",
+      env: { ANTHROPIC_API_KEY: "sk-ant-config-secret", LOG_LEVEL: "debug" },
+      paperclipApiUrl: "http://paperclip.paperclip:3100",
+    };
+    const fresh = await prepareRun(
+      ctx(config),
+      parseConfig(config),
+      inCluster(),
+      deps({ "/srv/AGENTS.md": "# rules" }),
+    );
+    expect(fresh.argv).toEqual(expect.arrayContaining(["--append-system-prompt-file", INSTRUCTIONS_PATH]));
+    expect(fresh.secrets[0]?.data.get("instructions.md")?.toString()).toBe("# rules");
+    expect(fresh.secretValues).toEqual(expect.arrayContaining(["sk-ant-config-secret", "run-jwt-value"]));
+    const text = JSON.stringify(fresh.job);
+    expect(text).not.toContain("sk-ant-config-secret");
+    expect(text).not.toContain("run-jwt-value");
+    expect(text).toContain("debug");
+    expect(fresh.envForLogs.PAPERCLIP_API_KEY).toContain("REDACTED");
+    expect(fresh.envForLogs.PAPERCLIP_API_URL).toBe("http://paperclip.paperclip:3100");
+    expect(fresh.billingType).toBe("api");
+
+    const runtime = {
+      sessionId: null,
+      sessionParams: { ...fresh.sessionParams, sessionId: SESSION },
+      sessionDisplayId: null,
+      taskKey: "issue-1",
+    };
+    const resumed = await prepareRun(
+      ctx(config, { runtime }),
+      parseConfig(config),
+      inCluster(),
+      deps({ "/srv/AGENTS.md": "# rules" }),
+    );
+    expect(resumed.resume).toEqual({ resume: true, sessionId: SESSION });
+    expect(resumed.argv).toEqual(expect.arrayContaining(["--resume", SESSION]));
+    expect(resumed.argv).not.toContain("--append-system-prompt-file");
+    expect(resumed.identity.labels["paperclip.ai/session"]).not.toBe("none");
+    expect(resumed.identity.jobName).toBe(fresh.identity.jobName);
+  });
+
+  it("continues without an unreadable instructions file, saying so", async () => {
+    const config = { instructionsFilePath: "/srv/missing.md" };
+    const plan = await prepareRun(ctx(config), parseConfig(config), inCluster(), deps());
+    expect(plan.argv).not.toContain("--append-system-prompt-file");
+    expect(plan.notes.join("\n")).toContain("/srv/missing.md");
+  });
+});
