@@ -8,7 +8,7 @@ import {
   successWithTools,
   uuid,
 } from "./__testdata__/synthetic.js";
-import { toAdapterResult } from "./adapter-result.js";
+import { resolveBillingType, toAdapterResult } from "./adapter-result.js";
 import { type ClassifyInput, classifyRun, extractLoginUrl } from "./classify.js";
 import { summarizeStdout } from "./summary.js";
 
@@ -339,5 +339,15 @@ describe("toAdapterResult", () => {
     expect("sessionId" in r).toBe(false);
     expect(r).toMatchObject({ errorFamily: "transient_upstream", errorCode: "claude_transient_upstream" });
     expect(r.resultJson?.errorFamily).toBe("transient_upstream");
+  });
+});
+
+describe("resolveBillingType", () => {
+  it("follows Paperclip: Bedrock, then API key, else subscription", () => {
+    expect(resolveBillingType({ CLAUDE_CODE_USE_BEDROCK: "1", ANTHROPIC_API_KEY: "k" })).toBe("metered_api");
+    expect(resolveBillingType({ ANTHROPIC_BEDROCK_BASE_URL: "https://bedrock" })).toBe("metered_api");
+    expect(resolveBillingType({ ANTHROPIC_API_KEY: "sk-ant" })).toBe("api");
+    expect(resolveBillingType({ ANTHROPIC_API_KEY: "  " })).toBe("subscription");
+    expect(resolveBillingType({})).toBe("subscription");
   });
 });

@@ -116,6 +116,53 @@ describe("parseStdoutLine", () => {
     expect(parseStdoutLine(`2026-11-24T03:00:00Z ${j(init())}`, TS)[0]?.kind).toBe("init");
   });
 
+  it("covers redacted thinking, server tools, compaction and rejected rate limits", () => {
+    expect(parseStdoutLine(j(assistant("m", { type: "redacted_thinking", data: "xyz" })), TS)).toEqual([
+      { kind: "thinking", ts: TS, text: "[redacted thinking]" },
+    ]);
+    expect(
+      parseStdoutLine(
+        j(
+          assistant("m", {
+            type: "server_tool_use",
+            id: "srvtoolu_1",
+            name: "web_search",
+            input: { query: "q" },
+          }),
+        ),
+        TS,
+      ),
+    ).toEqual([
+      { kind: "tool_call", ts: TS, name: "web_search", input: { query: "q" }, toolUseId: "srvtoolu_1" },
+    ]);
+    expect(
+      parseStdoutLine(
+        j({
+          type: "system",
+          subtype: "compact_boundary",
+          compact_metadata: { trigger: "manual", pre_tokens: 1234 },
+        }),
+        TS,
+      ),
+    ).toEqual([{ kind: "system", ts: TS, text: "conversation compacted (manual, 1234 tokens before)" }]);
+    expect(
+      parseStdoutLine(
+        j({
+          type: "rate_limit_event",
+          rate_limit_info: { status: "rejected", resetsAt: Date.UTC(2026, 10, 24, 18) / 1000 },
+        }),
+        TS,
+      ),
+    ).toEqual([{ kind: "system", ts: TS, text: "rate limit rejected, resets 2026-11-24T18:00:00.000Z" }]);
+    // a bogus reset time does not break the line
+    expect(
+      parseStdoutLine(
+        j({ type: "rate_limit_event", rate_limit_info: { status: "rejected", resetsAt: 1e300 } }),
+        TS,
+      )[0]?.kind,
+    ).toBe("stdout");
+  });
+
   it("ignores stream_event deltas when stateless (the assistant line carries the text)", () => {
     expect(
       parseStdoutLine(
