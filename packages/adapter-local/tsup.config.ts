@@ -7,7 +7,7 @@ export default defineConfig([
     platform: "node",
     target: "node20",
     dts: { compilerOptions: { ignoreDeprecations: "6.0" } },
-    clean: true,
+    clean: false,
   },
   {
     // The shared transcript parser from claude-parse, bundled into one self-contained CommonJS file.
