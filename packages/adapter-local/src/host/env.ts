@@ -27,8 +27,12 @@ export function inheritedEnv(hostEnv: NodeJS.ProcessEnv = process.env): Record<s
     if (CLAUDE_SESSION_VARS.includes(key)) continue;
     env[key] = value;
   }
+  env.PATH ||= DEFAULT_PATH;
   return env;
 }
+
+/** For a server started with an empty environment (e.g. by a bare init system). */
+const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 /** Where the Paperclip API is reachable from this host, as the server advertises it. */
 export function paperclipApiUrl(hostEnv: NodeJS.ProcessEnv = process.env): string | undefined {
