@@ -60,6 +60,7 @@ export {
   type RenderPromptInput,
   renderPrompt,
   renderTemplate,
+  renderWakeSection,
   resolvePath,
 } from "./prompt.js";
 export { parseResetTime } from "./retry-time.js";

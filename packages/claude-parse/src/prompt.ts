@@ -47,6 +47,85 @@ export function joinPromptSections(
     .join(separator);
 }
 
+function rec(value: unknown): Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : {};
+}
+
+function text(value: unknown): string | undefined {
+  return typeof value === "string" && value.trim() !== "" ? value.trim() : undefined;
+}
+
+function count(value: unknown, fallback: number): number {
+  return typeof value === "number" && Number.isFinite(value) ? value : fallback;
+}
+
+/**
+ * Renders Paperclip's structured wake payload (`context.paperclipWake`: reason, issue, the comments that
+ * woke the agent) as a prompt section. A resumed session gets it as a delta to act on. Returns "" when the
+ * payload names neither an issue nor comments.
+ */
+export function renderWakeSection(
+  wake: unknown,
+  options: { resumedSession?: boolean | undefined } = {},
+): string {
+  const payload = rec(wake);
+  const issue = rec(payload.issue);
+  const comments = (Array.isArray(payload.comments) ? payload.comments : [])
+    .map(rec)
+    .filter((c) => text(c.body) !== undefined);
+  const commentIds = Array.isArray(payload.commentIds) ? payload.commentIds.filter((id) => text(id)) : [];
+  const issueName = text(issue.identifier) ?? text(issue.id);
+  if (
+    issueName === undefined &&
+    text(issue.title) === undefined &&
+    comments.length === 0 &&
+    commentIds.length === 0
+  ) {
+    return "";
+  }
+  const window = rec(payload.commentWindow);
+  const requested = count(window.requestedCount, comments.length || commentIds.length);
+  const included = count(window.includedCount, comments.length);
+  const omitted = count(window.missingCount, 0);
+  const lines = options.resumedSession
+    ? [
+        "## What changed since your last heartbeat",
+        "",
+        "You are continuing an existing session. Handle this wake first and stay on the issue below until you have.",
+      ]
+    : [
+        "## Why you were woken",
+        "",
+        "This wake is the most important input of this heartbeat. Stay on the issue below until you have handled it;",
+        "start by responding to the newest comment and say how it changes your next step.",
+      ];
+  lines.push("", `- reason: ${text(payload.reason) ?? "unknown"}`);
+  lines.push(`- issue: ${[issueName ?? "unknown", text(issue.title)].filter(Boolean).join(" ")}`);
+  if (text(issue.status)) lines.push(`- issue status: ${text(issue.status)}`);
+  if (text(issue.priority)) lines.push(`- issue priority: ${text(issue.priority)}`);
+  lines.push(`- comments in this wake: ${included} of ${requested}`);
+  if (omitted > 0) lines.push(`- comments left out: ${omitted}`);
+  if (text(payload.latestCommentId)) lines.push(`- newest comment id: ${text(payload.latestCommentId)}`);
+  if (payload.fallbackFetchNeeded === true || payload.truncated === true) {
+    lines.push("- not everything fits here: read the issue thread from the Paperclip API before acting");
+  }
+  comments.forEach((c, i) => {
+    const author = rec(c.author);
+    const by = [text(author.type), text(author.id)].filter(Boolean).join(" ") || "unknown author";
+    const meta = [
+      text(c.id) ? `comment ${text(c.id)}` : "comment",
+      text(c.createdAt) ? `at ${text(c.createdAt)}` : "",
+    ]
+      .filter(Boolean)
+      .join(" ");
+    lines.push("", `${i + 1}. ${meta} by ${by}:`, String(c.body).trim());
+    if (c.bodyTruncated === true) lines.push("(comment shortened)");
+  });
+  return lines.join("\n");
+}
+
 export interface RenderPromptInput {
   runId: string;
   agent: { id: string; companyId: string; name?: string | null | undefined } & Record<string, unknown>;
@@ -57,9 +136,12 @@ export interface RenderPromptInput {
   bootstrapPromptTemplate?: string | null | undefined;
   /** True when the run resumes a stored session. */
   resumedSession?: boolean | undefined;
-  /** Wake section already rendered by the host (e.g. Paperclip's `renderPaperclipWakePrompt`). */
+  /** Wake section to use instead of `renderWakeSection(context.paperclipWake)`. */
   wakePrompt?: string | null | undefined;
-  /** Omit the main template (Paperclip does so when resuming with a wake delta or on a recovery wake). */
+  /**
+   * Omit the main template. Default: when resuming a session with a wake section (the session already
+   * has the heartbeat instructions; the wake is the delta), as Paperclip does.
+   */
   omitMainTemplate?: boolean | undefined;
 }
 
@@ -83,7 +165,7 @@ function contextString(context: Record<string, unknown> | null | undefined, key:
 
 /**
  * Renders the stdin prompt in Paperclip's section order: bootstrap (fresh sessions only), wake,
- * session handoff, task brief, main template.
+ * session handoff, task brief, main template (left out when a resumed session gets a wake delta).
  */
 export function renderPrompt(input: RenderPromptInput): string {
   const data = promptTemplateData(input);
@@ -91,12 +173,14 @@ export function renderPrompt(input: RenderPromptInput): string {
     !input.resumedSession && input.bootstrapPromptTemplate
       ? renderTemplate(input.bootstrapPromptTemplate, data)
       : undefined;
-  const main = input.omitMainTemplate
-    ? undefined
-    : renderTemplate(input.promptTemplate || DEFAULT_PROMPT_TEMPLATE, data);
+  const wake =
+    input.wakePrompt ??
+    renderWakeSection(input.context?.paperclipWake, { resumedSession: input.resumedSession });
+  const omitMain = input.omitMainTemplate ?? (input.resumedSession === true && wake.trim() !== "");
+  const main = omitMain ? undefined : renderTemplate(input.promptTemplate || DEFAULT_PROMPT_TEMPLATE, data);
   return joinPromptSections([
     bootstrap,
-    input.wakePrompt,
+    wake,
     contextString(input.context, "paperclipSessionHandoffMarkdown"),
     contextString(input.context, "paperclipTaskMarkdown"),
     main,
