@@ -151,9 +151,12 @@ class Follower implements LogFollower {
         await sleep(connectBackoff.next(), this.#stop.signal);
         continue;
       }
+      const openedAt = Date.now();
+      const emittedBefore = this.#cursor.emitted;
       const end = await opened.ended;
       if (end.kind === "stopped") break;
-      if (this.#cursor.emitted > 0 || end.kind === "ended") connectBackoff.reset();
+      const flapping = Date.now() - openedAt < 1_000 && this.#cursor.emitted === emittedBefore;
+      if (this.#cursor.emitted > emittedBefore) connectBackoff.reset();
       const state = await this.#stateAfter(end);
       if (state === "gone") return this.#result("pod-gone");
       if (state === "terminated") {
@@ -165,7 +168,7 @@ class Follower implements LogFollower {
       if (end.kind === "dropped")
         this.#logger.debug("log stream dropped; resuming", normalizeApiError(end.error) as never);
       else if (end.kind === "stalled") this.#logger.info("log stream stalled; resuming");
-      if (end.kind === "ended") await sleep(connectBackoff.next(), this.#stop.signal);
+      if (end.kind === "ended" || flapping) await sleep(connectBackoff.next(), this.#stop.signal);
     }
     return this.#result("aborted");
   }

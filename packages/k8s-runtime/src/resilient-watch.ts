@@ -132,9 +132,11 @@ export class ResilientWatch<T extends KubernetesObject> {
           void this.#relist(generation);
           return;
         }
+        const healthy = Date.now() - this.#connectedAt > HEALTHY_CONNECTION_MS;
         if (error == null) {
-          // Server closed the watch normally (timeout): resume from the last resourceVersion at once.
-          this.#schedule(0, generation);
+          // Server closed the watch normally (its timeout): resume from the last resourceVersion at once —
+          // unless it keeps closing right away, then back off.
+          this.#schedule(healthy ? 0 : this.#backoff.next(), generation);
           return;
         }
         const status = normalizeApiError(error);
@@ -145,7 +147,7 @@ export class ResilientWatch<T extends KubernetesObject> {
         this.#options.onError?.(error);
         // A connection that was healthy for a while was cut (proxy, LB, apiserver restart): retry at once;
         // only quick successive failures back off.
-        if (Date.now() - this.#connectedAt > HEALTHY_CONNECTION_MS) this.#backoff.reset();
+        if (healthy) this.#backoff.reset();
         const delay = this.#backoff.next();
         logger.debug("watch dropped; reconnecting", { path, delayMs: delay, ...status });
         this.#schedule(delay, generation);
