@@ -159,4 +159,18 @@ esac
     expect(result).toMatchObject({ clearSession: true, sessionId: null, sessionParams: null, exitCode: 2 });
     expect(result.errorCode).not.toBe("claude_unknown_session");
   });
+
+  it("forgets the stale session when cancelled between the failure and the retry", async () => {
+    const controller = new AbortController();
+    const run = context({ command: forgetfulCli() }, { signal: controller.signal });
+    run.ctx.runtime = { sessionParams: { sessionId: "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee", cwd: root } };
+    const onLog = run.ctx.onLog;
+    run.ctx.onLog = (stream, chunk) => {
+      if (chunk.includes("retrying once with a fresh session")) controller.abort();
+      return onLog(stream, chunk);
+    };
+    const result = await execute(run.ctx);
+    expect(run.spawned()).toBe(1);
+    expect(result).toMatchObject({ errorCode: "cancelled", clearSession: true, sessionParams: null });
+  });
 });

@@ -184,7 +184,12 @@ function toPaperclipResult(
   attempt: AttemptOutcome | "cancelled_before_start",
   options: { replacesStoredSession?: boolean } = {},
 ): AdapterExecutionResult {
-  if (attempt === "cancelled_before_start") return cancelledResult(null);
+  if (attempt === "cancelled_before_start") {
+    // cancelled between the unknown-session failure and the retry: the stored session is still known to be gone
+    return options.replacesStoredSession
+      ? { ...cancelledResult(null), ...FORGET_SESSION }
+      : cancelledResult(null);
+  }
   const spawnError = attempt.process.spawnError;
   if (spawnError !== null) {
     return failure(
@@ -206,16 +211,18 @@ function toPaperclipResult(
   if (attempt.endedAfterResult) result.resultJson = { ...result.resultJson, processEndedAfterResult: true };
   if (options.replacesStoredSession && !result.sessionId && !result.clearSession) {
     // the stored session is gone and the retry produced none: make Paperclip forget it
-    Object.assign(result, {
-      clearSession: true,
-      sessionId: null,
-      sessionParams: null,
-      sessionDisplayId: null,
-    });
+    Object.assign(result, FORGET_SESSION);
   }
   if (attempt.cancelled) return { ...result, ...cancelledResult(attempt.signal) };
   return result;
 }
+
+const FORGET_SESSION = {
+  clearSession: true,
+  sessionId: null,
+  sessionParams: null,
+  sessionDisplayId: null,
+} as const;
 
 function cancelledResult(signal: string | null): AdapterExecutionResult {
   return {

@@ -2,21 +2,21 @@ import { StringDecoder } from "node:string_decoder";
 
 /**
  * Turns a byte stream into newline-terminated text chunks for `onLog`: each chunk holds whole lines only, so UTF-8
- * sequences and JSON lines are never cut. A line longer than `flushBytes` is passed on in pieces (Paperclip's UI
- * re-joins stdout across chunks) so memory stays bounded by `flushBytes`, not by the longest line.
+ * sequences and JSON lines are never cut. A line longer than `flushChars` characters is passed on in pieces (Paperclip's UI
+ * re-joins stdout across chunks) so memory stays bounded by `flushChars`, not by the longest line.
  */
 export class LineChunker {
   private readonly decoder = new StringDecoder("utf8");
   private pending = "";
 
-  constructor(private readonly flushBytes = 1024 * 1024) {}
+  constructor(private readonly flushChars = 1024 * 1024) {}
 
   /** Returns the text to forward now ("" when only a partial line arrived). */
   push(chunk: Buffer): string {
     const text = this.pending + this.decoder.write(chunk);
     const lastLf = text.lastIndexOf("\n");
     if (lastLf < 0) {
-      if (text.length >= this.flushBytes) {
+      if (text.length >= this.flushChars) {
         this.pending = "";
         return text;
       }
