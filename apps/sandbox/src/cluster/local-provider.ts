@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -338,14 +338,5 @@ export class LocalProvider implements ClusterProvider {
       if (KEPT_ON_DOWN.has(entry)) continue;
       await rm(join(this.config.stateDir, entry), { recursive: true, force: true });
     }
-  }
-}
-
-/** The sysctl snapshot saved by `up` (for tests). */
-export function savedHostState(config: LocalClusterConfig): Record<string, string> | undefined {
-  try {
-    return JSON.parse(readFileSync(statePaths(config).hostState, "utf8")) as Record<string, string>;
-  } catch {
-    return undefined;
   }
 }

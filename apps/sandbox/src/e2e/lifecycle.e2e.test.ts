@@ -97,7 +97,8 @@ describe("local provider lifecycle on a second cluster", () => {
   it("a failure during up tears down everything it had started", async () => {
     const provider = await providerFor(2);
     // Occupy the apiserver's port: etcd starts, then kube-apiserver dies on bind.
-    const blocker: Server = createServer();
+    // Connections (the provider's readiness probes) are reset at once, so close() never waits on them.
+    const blocker: Server = createServer((socket) => socket.destroy());
     await new Promise<void>((r) => blocker.listen(provider.config.ports.apiserver, "127.0.0.1", r));
     try {
       await expect(bringUp(provider, undefined, log)).rejects.toThrow(/kube-apiserver/);

@@ -125,8 +125,8 @@ export async function toolsRecipe(cacheDir: string, ref: string): Promise<ImageR
 export async function claudeRecipe(cacheDir: string, ref: string, cliVersion: string): Promise<ImageRecipe> {
   const [busybox, node, cli] = await Promise.all([
     ensureBusybox(cacheDir),
-    ensureNode24(""),
-    ensureClaudeCli(cliVersion),
+    ensureNode24(cacheDir),
+    ensureClaudeCli(cliVersion, { cacheRoot: join(cacheDir, "claude-code") }),
   ]);
   return {
     ref,
