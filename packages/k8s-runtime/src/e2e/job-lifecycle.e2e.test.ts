@@ -140,4 +140,48 @@ describe("Job life on a real cluster", () => {
     expect(requests).toContain("list");
     expect(events.at(-1)).toMatchObject({ type: "job-ended", outcome: { kind: "complete" } });
   });
+
+  it("a re-created Job with the same name never sees its predecessor's pod (pods tracked by controller uid)", async () => {
+    const first = await createJob(clients, namespace, shellJob("same", { script: "echo old; sleep 300" }));
+    for await (const event of trackJob(clients, { namespace, name: "same", job: first })) {
+      if (event.type === "container-started") break;
+    }
+    // Orphan the old pod: it keeps running with the job-name label of the new Job.
+    await clients.batch.deleteNamespacedJob({
+      name: "same",
+      namespace,
+      body: { propagationPolicy: "Orphan" },
+    });
+    for (let i = 0; i < 100; i += 1) {
+      const gone = await clients.batch.readNamespacedJob({ name: "same", namespace }).then(
+        () => false,
+        () => true,
+      );
+      if (gone) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const second = await createJob(clients, namespace, shellJob("same", { script: "echo new; exit 0" }));
+    const lines: string[] = [];
+    const events: JobEvent[] = [];
+    const result = await runJob(clients, {
+      namespace,
+      job: second,
+      containerName: "main",
+      onLine: (l) => void lines.push(l.text),
+      onEvent: (e) => void events.push(e),
+    });
+    const oldPods = await clients.core.listNamespacedPod({ namespace, labelSelector: "job-name=same" });
+    expect(oldPods.items.length).toBeGreaterThanOrEqual(2);
+    expect(result.outcome).toMatchObject({ kind: "complete", exitCode: 0 });
+    expect(lines).toEqual(["new"]);
+    const created = events.filter((e) => e.type === "pod-created");
+    expect(created).toHaveLength(1);
+    const firstPods = await clients.core.listNamespacedPod({
+      namespace,
+      labelSelector: `batch.kubernetes.io/controller-uid=${first.metadata?.uid}`,
+    });
+    expect(created.map((e) => (e.type === "pod-created" ? e.pod.uid : ""))).not.toContain(
+      firstPods.items[0]?.metadata?.uid,
+    );
+  });
 });
