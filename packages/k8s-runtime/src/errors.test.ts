@@ -111,6 +111,9 @@ describe("normalizeApiError", () => {
       reason: "NetworkError",
       message: "socket hang up (ECONNRESET)",
     });
+    const premature = Object.assign(new Error("Premature close"), { code: "ERR_STREAM_PREMATURE_CLOSE" });
+    expect(normalizeApiError(premature)).toMatchObject({ status: 0, reason: "NetworkError" });
+    expect(isTransient(premature)).toBe(true);
   });
 
   it("classifies", () => {

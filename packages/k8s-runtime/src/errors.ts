@@ -117,7 +117,7 @@ export function normalizeApiError(error: unknown): ApiStatus {
       return { status: statusCode, reason: reasonForStatus(statusCode), message: error.message };
     }
     const code = (error as { code?: unknown }).code;
-    if (typeof code === "string" && /^E[A-Z]+$/.test(code)) {
+    if (typeof code === "string" && /^E[A-Z_]+$/.test(code)) {
       return { status: 0, reason: "NetworkError", message: `${error.message} (${code})` };
     }
     return { status: 0, reason: "Unknown", message: error.message };
