@@ -49,12 +49,15 @@ export function lastNonSpace(parts: readonly Buffer[]): number {
   return -1;
 }
 
-/** Folds `buf` into two independent 32-bit multiplicative hashes. */
-function mix(buf: Buffer, h: [number, number]): void {
-  let a = h[0];
-  let b = h[1];
-  const end = buf.length;
-  let i = 0;
+/** Running state of `mixRange` (module-level: fingerprints are computed synchronously, one at a time). */
+let hashA = 0;
+let hashB = 0;
+
+/** Folds `buf[start, end)` into two independent 32-bit multiplicative hashes. */
+function mixRange(buf: Buffer, start: number, end: number): void {
+  let a = hashA;
+  let b = hashB;
+  let i = start;
   for (; i + 4 <= end; i += 4) {
     const w =
       (buf[i] as number) |
@@ -69,8 +72,8 @@ function mix(buf: Buffer, h: [number, number]): void {
     a = Math.imul(a ^ (buf[i] as number), 0x01000193);
     b = Math.imul(b ^ (buf[i] as number), 0x5bd1e995);
   }
-  h[0] = a;
-  h[1] = b;
+  hashA = a;
+  hashB = b;
 }
 
 /** Bytes of the head and of the tail that identify a long line. */
@@ -80,16 +83,27 @@ export const FINGERPRINT_SPAN = 256;
  * A 53-bit identity of a line's bytes for duplicate suppression without decoding: the whole line when
  * short, else its length, head and tail (a log-reconnect replay repeats a line byte for byte; the head of
  * a tool-result line holds its unique `tool_use_id`). A number, so it never equals a uuid string key.
+ * Hashes contiguous ranges only, so the result does not depend on how the line was chunked.
  */
 export function fingerprint(parts: readonly Buffer[], length: number): number {
-  const h: [number, number] = [0x811c9dc5 ^ length, 0x2545f491];
-  if (length <= 2 * FINGERPRINT_SPAN) {
-    mix(headOf(parts, length), h); // contiguous, so the word boundaries do not depend on the chunking
-  } else {
-    mix(headOf(parts, FINGERPRINT_SPAN), h);
-    mix(tailOf(parts, FINGERPRINT_SPAN), h);
+  hashA = 0x811c9dc5 ^ length;
+  hashB = 0x2545f491;
+  const first = parts[0] as Buffer;
+  const last = parts[parts.length - 1] as Buffer;
+  const headBytes = length <= 2 * FINGERPRINT_SPAN ? length : FINGERPRINT_SPAN;
+  if (first.length >= headBytes) mixRange(first, 0, headBytes);
+  else {
+    const head = headOf(parts, headBytes);
+    mixRange(head, 0, head.length);
   }
-  return (h[0] >>> 0) * 0x200000 + ((h[1] >>> 0) & 0x1fffff);
+  if (length > 2 * FINGERPRINT_SPAN) {
+    if (last.length >= FINGERPRINT_SPAN) mixRange(last, last.length - FINGERPRINT_SPAN, last.length);
+    else {
+      const tail = tailOf(parts, FINGERPRINT_SPAN);
+      mixRange(tail, 0, tail.length);
+    }
+  }
+  return (hashA >>> 0) * 0x200000 + ((hashB >>> 0) & 0x1fffff);
 }
 
 /** Pieces shorter than this are copied into a staging buffer instead of being kept as views. */

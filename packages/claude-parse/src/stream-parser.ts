@@ -160,10 +160,17 @@ function tryDeferred(
   prefixes: DeferPrefix[],
 ): DeferredEventLine | undefined {
   if (length < TYPE_PREFIX.length) return undefined;
-  const head = headOf(parts, LONGEST_PREFIX);
-  if (head.compare(TYPE_PREFIX, 0, TYPE_PREFIX.length, 0, TYPE_PREFIX.length) !== 0) return undefined;
+  const first = parts[0] as Buffer;
+  // Compare in place when the first part is long enough (the common case), else on a small copy.
+  const head = first.length >= LONGEST_PREFIX || parts.length === 1 ? first : headOf(parts, LONGEST_PREFIX);
+  if (head.length < TYPE_PREFIX.length || TYPE_PREFIX.compare(head, 0, TYPE_PREFIX.length) !== 0)
+    return undefined;
   for (const { type, prefix } of prefixes) {
-    if (length > prefix.length && head.compare(prefix, 0, prefix.length, 0, prefix.length) === 0) {
+    if (
+      length > prefix.length &&
+      head.length >= prefix.length &&
+      prefix.compare(head, 0, prefix.length) === 0
+    ) {
       if (lastNonSpace(parts) !== 0x7d) return undefined;
       return new DeferredEventLine(type, fingerprint(parts, length), parts);
     }
