@@ -125,6 +125,12 @@ describe("classifyRun", () => {
     });
   });
 
+  it("a bare 401 status is an auth failure", () => {
+    expect(classify(apiError("API Error: 401 something new", "unknown", 401)).errorCode).toBe(
+      "claude_auth_required",
+    );
+  });
+
   it("not logged in (no credentials)", () => {
     expect(
       classify(apiError("Not logged in · Please run /login", "authentication_failed", null)).errorCode,

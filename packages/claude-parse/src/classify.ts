@@ -192,7 +192,7 @@ function classifyApiFailure(
   now: Date,
 ): RunClassification | null {
   const has = (set: Set<string>) => ev.categories.some((c) => set.has(c));
-  if (has(AUTH_ERRORS) || AUTH_RE.test(ev.text)) {
+  if (has(AUTH_ERRORS) || ev.statuses.includes(401) || AUTH_RE.test(ev.text)) {
     const loginUrl = extractLoginUrl(ev.urlText);
     return outcome(ClaudeErrorCode.AuthRequired, `Claude authentication required: ${detail}`, {
       errorMeta: loginUrl === null ? null : { loginUrl },
