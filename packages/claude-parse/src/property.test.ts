@@ -87,7 +87,7 @@ describe("property: chunking never changes the result", () => {
         expect(pieces.lines).toEqual(whole.lines);
         expect(pieces.summary).toEqual(whole.summary);
       }),
-      { numRuns: 300 },
+      { numRuns: 1000 },
     );
   });
 
