@@ -270,16 +270,12 @@ describe.each(["2.1.330", "2.0.77"])(
     });
 
     type Kill = "abort" | "sigkill-cli" | "timeout";
-    const kills: Kill[] = [
-      "abort",
-      "sigkill-cli",
-      "timeout",
-      "abort",
-      "sigkill-cli",
-      "timeout",
-      "abort",
-      "sigkill-cli",
-    ];
+    const modes: Kill[] = ["abort", "sigkill-cli", "timeout"];
+    // E2E_RANDOM_KILLS=40 for a longer soak
+    const kills = Array.from(
+      { length: Number(process.env.E2E_RANDOM_KILLS ?? 8) },
+      (_, i) => modes[i % 3] as Kill,
+    );
 
     it.each(kills.map((kill, i) => [i, kill] as const))("run %i: %s at a random moment", async (_i, kill) => {
       const delayMs = Math.floor(Math.random() * 3_000);
