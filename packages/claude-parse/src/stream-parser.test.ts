@@ -77,6 +77,11 @@ describe("createStreamParser", () => {
     expect(parseAll("noise\rmore\n")).toEqual([{ kind: "raw", text: "noise\rmore" }]);
   });
 
+  it("accepts a leading BOM or indentation before the object", () => {
+    const out = parseAll(`\uFEFF${line(init())}  ${line(result())}`);
+    expect(out.map((l) => (l.kind === "event" ? l.event.kind : l.kind))).toEqual(["init", "result"]);
+  });
+
   it("passes non-JSON, broken JSON, non-event JSON and unknown types through", () => {
     const out = parseAll(
       `${[

@@ -207,9 +207,9 @@ export function classifyLineText(
   if (start === -1) return null;
   const first = text.charCodeAt(start);
   if (first === 0x7b /* { */) {
-    const value = tryParseJson(text);
-    if (isEventObject(value))
-      return [new ParsedEventLine(value, start === 0 ? text : text.slice(start), undefined)];
+    const json = start === 0 ? text : text.slice(start); // also drops a BOM, which JSON.parse rejects
+    const value = tryParseJson(json);
+    if (isEventObject(value)) return [new ParsedEventLine(value, json, undefined)];
     return [{ kind: "raw", text }];
   }
   if (first === 0x5b /* [ */ && options.explodeArrays !== false) {
