@@ -94,4 +94,23 @@ describe("log following through a faulty network (real apiserver + kubelet)", ()
     expect(result.outcome).toMatchObject({ kind: "complete", exitCode: 0 });
     expectExactlyOnce(lines, n);
   });
+
+  it("a half-open log connection (frozen, never closed) is detected by the stall timer and resumed exactly", async () => {
+    const n = 300;
+    const job = await createJob(direct, namespace, shellJob("frozen", { script: numberedLines(n, 0.05) }));
+    const lines: LogLine[] = [];
+    const result = await runJob(viaProxy, {
+      namespace,
+      job,
+      containerName: "main",
+      stallTimeoutMs: 3_000,
+      onLine: (l) => {
+        lines.push(l);
+        if (lines.length === 50) proxy.freezeMostRecentlyActive();
+      },
+    });
+    expect(result.outcome).toMatchObject({ kind: "complete", exitCode: 0 });
+    expect(result.logs?.drops).toBeGreaterThanOrEqual(1);
+    expectExactlyOnce(lines, n);
+  });
 });

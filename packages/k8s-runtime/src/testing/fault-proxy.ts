@@ -6,6 +6,7 @@ export interface ProxyConnection {
   readonly client: Socket;
   readonly upstream: Socket;
   bytesDown: number;
+  lastDataAt: number;
 }
 
 /**
@@ -72,6 +73,21 @@ export class FaultProxy {
     return true;
   }
 
+  /**
+   * Freeze the connection that received data last (a streaming log): stop forwarding in both directions but
+   * keep both sockets open — a half-open connection, which client-node 1.4.0's Log never notices by itself.
+   */
+  freezeMostRecentlyActive(): ProxyConnection | undefined {
+    const victim = [...this.#open.values()].sort((a, b) => b.lastDataAt - a.lastDataAt)[0];
+    if (!victim) return undefined;
+    victim.client.unpipe(victim.upstream);
+    victim.upstream.unpipe(victim.client);
+    victim.client.pause();
+    victim.upstream.pause();
+    this.cuts += 1;
+    return victim;
+  }
+
   /** Cut every open connection. */
   cutAll(): number {
     const all = this.open;
@@ -102,11 +118,13 @@ export class FaultProxy {
       client,
       upstream,
       bytesDown: 0,
+      lastDataAt: 0,
     };
     this.#connectTimes.push(connection.openedAt);
     this.#open.set(connection.id, connection);
     upstream.on("data", (chunk: Buffer) => {
       connection.bytesDown += chunk.length;
+      connection.lastDataAt = Date.now();
     });
     client.pipe(upstream);
     upstream.pipe(client);
