@@ -3,13 +3,18 @@
  * screenshot. Used to prove the run page renders our transcript: the UI fetches the adapter's ui-parser.js and
  * evaluates it in its Web Worker, exactly as it would for a user.
  */
+import { execFile } from "node:child_process";
 import { access, mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { promisify } from "node:util";
 import { chromium, type Page } from "playwright-core";
 import { PaperclipHarnessError } from "./errors.js";
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const run = promisify(execFile);
+
+const DEBIAN_CHROMIUM = "/usr/bin/chromium";
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? DEBIAN_CHROMIUM;
 
 /** No network beyond the page under test, no first-run UI, no GPU. `--headless` and `--user-data-dir` are set by
  * playwright from `headless: true` and the fresh profile directory given to `launchPersistentContext`. */
@@ -105,13 +110,13 @@ const PROBE_STOCK_WORKER = `new Promise((resolve) => {
 /** Load `url`, wait until every text in `waitForTexts` is visible (and every `waitForAbsentTexts` gone), save a
  * full-page screenshot. */
 export async function captureRenderedPage(options: CaptureOptions): Promise<PageCapture> {
-  await assertChromium();
+  await ensureChromium();
   const profile = await mkdtemp(join(tmpdir(), "paperclip-chromium-"));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
     args: [...CHROMIUM_FLAGS],
-    viewport: { width: 1440, height: 1400 },
+    viewport: { width: 1440, height: 2400 },
   });
   const maxAttempts = options.attempts ?? 4;
   const failures: string[] = [];
@@ -187,13 +192,37 @@ async function loadAndWait(page: Page, options: CaptureOptions): Promise<void> {
   }
 }
 
-async function assertChromium(): Promise<void> {
-  try {
-    await access(CHROMIUM);
-  } catch {
+/** Debian's `chromium` package, installed with apt-get (as root) when it is missing. */
+async function ensureChromium(): Promise<void> {
+  if (await exists(CHROMIUM)) return;
+  if (CHROMIUM !== DEBIAN_CHROMIUM || process.getuid?.() !== 0) {
     throw new PaperclipHarnessError(
       "CHROMIUM_PATH",
       `paperclip: no Chromium at ${CHROMIUM}; install Debian's package (as root: apt-get install -y chromium) or set CHROMIUM_PATH`,
     );
+  }
+  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+  const install = () =>
+    run("apt-get", ["-o", "DPkg::Lock::Timeout=600", "install", "-y", "chromium"], { env, timeout: 900_000 });
+  try {
+    await install();
+  } catch {
+    await run("apt-get", ["-o", "DPkg::Lock::Timeout=600", "update"], { env, timeout: 600_000 });
+    await install();
+  }
+  if (!(await exists(CHROMIUM))) {
+    throw new PaperclipHarnessError(
+      "CHROMIUM_PATH",
+      `paperclip: apt-get installed chromium but ${CHROMIUM} is missing`,
+    );
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
   }
 }
