@@ -130,6 +130,10 @@ function applyOverrides(kc: KubeConfig, source: KubeconfigSource): void {
 /** Build clients (uncached). Prefer {@link getClients}. */
 export function createClients(source: KubeconfigSource): KubeClients {
   const { kc, identity } = loadConfig(source);
+  return build(kc, identity, source);
+}
+
+function build(kc: KubeConfig, identity: string, source: KubeconfigSource): KubeClients {
   applyOverrides(kc, source);
   const cluster = kc.getCurrentCluster();
   const context = kc.getContextObject(kc.getCurrentContext());
@@ -152,15 +156,15 @@ export function createClients(source: KubeconfigSource): KubeClients {
  * in-cluster host) — never one global slot, so two clusters never share state.
  */
 export function getClients(source: KubeconfigSource): KubeClients {
-  const probe = loadConfig(source).identity;
-  const hit = cache.get(probe);
+  const { kc, identity } = loadConfig(source);
+  const hit = cache.get(identity);
   if (hit) {
-    cache.delete(probe);
-    cache.set(probe, hit);
+    cache.delete(identity);
+    cache.set(identity, hit);
     return hit;
   }
-  const clients = createClients(source);
-  cache.set(clients.identity, clients);
+  const clients = build(kc, identity, source);
+  cache.set(identity, clients);
   while (cache.size > CACHE_LIMIT) {
     const oldest = cache.keys().next().value;
     if (oldest === undefined) break;
