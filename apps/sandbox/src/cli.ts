@@ -47,22 +47,29 @@ function listrRunner<C extends object>(steps: Step<C>[], ctx: C): Promise<C> {
         });
       },
     })),
-    { concurrent: false, exitOnError: true, rendererOptions: {} },
+    { concurrent: false, exitOnError: true, registerSignalListeners: false, rendererOptions: {} },
   );
   return listr.run(ctx);
 }
 
-/** Ctrl-C while `up` runs: stop whatever was started, then exit. */
+/**
+ * Ctrl-C (or SIGTERM) while `up` runs: stop whatever was started, then exit 130. Repeated signals (a terminal
+ * and tsx both deliver one) are ignored while the teardown runs, so it is never cut short.
+ */
 function tearDownOnInterrupt(provider: ClusterProvider): () => void {
+  let tearingDown = false;
   const handler = () => {
+    if (tearingDown) return;
+    tearingDown = true;
     process.stderr.write("\ninterrupted: tearing the sandbox down…\n");
     runSteps(provider.downSteps(), {}, (l: string) => process.stderr.write(`${l}\n`))
       .catch((e: unknown) => process.stderr.write(`teardown failed: ${String(e)}\n`))
       .finally(() => process.exit(130));
   };
-  process.once("SIGINT", handler);
-  process.once("SIGTERM", handler);
+  process.on("SIGINT", handler);
+  process.on("SIGTERM", handler);
   return () => {
+    if (tearingDown) return; // keep ignoring signals until the teardown has exited the process
     process.off("SIGINT", handler);
     process.off("SIGTERM", handler);
   };

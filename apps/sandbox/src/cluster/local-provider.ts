@@ -23,7 +23,15 @@ import { defaultServiceAccountExists, loadKubeConfig, nodeReady } from "./kube.j
 import { withLock } from "./lock.js";
 import { ensureBridge, writeCniConfig } from "./network.js";
 import { clusterCertSpecs, ensurePki, renderKubeconfig } from "./pki.js";
-import { type DaemonRecord, isRunning, listDaemons, readDaemon, startDaemon, tailFile } from "./processes.js";
+import {
+  allowSpawning,
+  type DaemonRecord,
+  isRunning,
+  listDaemons,
+  readDaemon,
+  startDaemon,
+  tailFile,
+} from "./processes.js";
 import type { ClusterProvider, ClusterStatus, Step, StepLog, UpContext } from "./provider.js";
 import { cgroupRootDirs, findLeftovers, MOUNT_NS_FILE, mountNamespace, teardown } from "./teardown.js";
 
@@ -91,8 +99,20 @@ export class LocalProvider implements ClusterProvider {
     return withLock(this.paths.lock, 900_000, fn);
   }
 
-  /** Stops everything, verifies nothing is left, restores kernel settings, removes the cluster's data. */
-  async stopAndClean(log: StepLog = () => {}): Promise<void> {
+  private stopping: Promise<void> | undefined;
+
+  /**
+   * Stops everything, verifies nothing is left, restores kernel settings, removes the cluster's data.
+   * Concurrent callers (an interrupted `up` and its own failure path) share one teardown.
+   */
+  stopAndClean(log: StepLog = () => {}): Promise<void> {
+    this.stopping ??= this.stopAndCleanOnce(log).finally(() => {
+      this.stopping = undefined;
+    });
+    return this.stopping;
+  }
+
+  private async stopAndCleanOnce(log: StepLog): Promise<void> {
     const left = await teardown(this.config, log);
     const saved = await readFile(this.paths.hostState, "utf8").catch(() => undefined);
     if (saved) await restoreSysctls(JSON.parse(saved) as Record<string, string>);
@@ -154,6 +174,7 @@ export class LocalProvider implements ClusterProvider {
       log("stale or partial cluster found: cleaning it up first");
       await this.stopAndClean(log);
     }
+    allowSpawning();
   }
 
   private async ensureBinaries(log: StepLog): Promise<void> {

@@ -48,11 +48,29 @@ export function isRunning(record: Pick<DaemonRecord, "pid" | "startTime">): bool
   return processStartTime(record.pid) === record.startTime && !isZombie(record.pid);
 }
 
+let spawningStopped = false;
+
+/** Called when a teardown begins: later `startDaemon` calls in this process fail instead of starting orphans. */
+export function stopSpawning(): void {
+  spawningStopped = true;
+}
+
+/** Re-allows spawning (a new `up` after a completed teardown in the same process, e.g. in tests). */
+export function allowSpawning(): void {
+  spawningStopped = false;
+}
+
 /**
  * Starts a long-lived daemon detached from the CLI (its own session, output to a log file) and records it.
  * The daemon outlives `sandbox up`; `stopDaemon` ends it.
  */
 export async function startDaemon(runDir: string, logDir: string, spec: DaemonSpec): Promise<DaemonRecord> {
+  if (spawningStopped) {
+    throw new SandboxError(
+      "sandbox_component_failed",
+      `${spec.name}: not started, the sandbox is being torn down`,
+    );
+  }
   await mkdir(runDir, { recursive: true });
   await mkdir(logDir, { recursive: true });
   const logFile = join(logDir, `${spec.name}.log`);

@@ -4,12 +4,12 @@
  */
 import { existsSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { readdir, readlink, rm, rmdir, unlink } from "node:fs/promises";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import type { LocalClusterConfig } from "./config.js";
 import { statePaths } from "./config.js";
 import { run } from "./exec.js";
 import { leftoverLinks, removeBridge } from "./network.js";
-import { isRunning, killAndWait, listDaemons } from "./processes.js";
+import { isRunning, killAndWait, listDaemons, stopSpawning } from "./processes.js";
 
 export interface Leftovers {
   processes: { pid: number; why: string; cmdline: string }[];
@@ -49,6 +49,16 @@ function allPids(): number[] {
     .filter((d) => /^\d+$/.test(d))
     .map(Number)
     .filter((p) => p !== process.pid);
+}
+
+function isComponentExecutable(pid: number, config: LocalClusterConfig): boolean {
+  let exe: string;
+  try {
+    exe = readlinkSync(`/proc/${pid}/exe`);
+  } catch {
+    return false;
+  }
+  return exe.startsWith(`${config.binDir}/`) || basename(exe) === "containerd";
 }
 
 function mountNsOf(pid: number): string | undefined {
@@ -118,6 +128,12 @@ export async function sandboxProcesses(config: LocalClusterConfig): Promise<Left
       found.set(pid, "shim of the sandbox containerd");
       continue;
     }
+    // A component started for this state dir whose pid record was lost (e.g. spawned while an
+    // interrupted `up` was already tearing down): our binaries, with our state dir in their arguments.
+    if (cmd.includes(`${config.stateDir}/`) && isComponentExecutable(pid, config)) {
+      found.set(pid, "component of this state dir");
+      continue;
+    }
     const ns = namespaces.size > 0 ? mountNsOf(pid) : undefined;
     if (ns && namespaces.has(ns)) found.set(pid, "in the sandbox mount namespace");
   }
@@ -152,6 +168,7 @@ export async function teardown(
   log: (line: string) => void = () => {},
 ): Promise<Leftovers> {
   const paths = statePaths(config);
+  stopSpawning(); // an `up` still running in this process must not start anything new from now on
   const order = [
     "kubelet",
     "containerd",
