@@ -57,7 +57,7 @@ export function createExecute(deps: ExecuteDeps = defaultDeps) {
       }
     } catch (error) {
       const failure = asAdapterError(error);
-      await log.status(`run failed before its Job could be followed: ${failure.message}`);
+      await log.status(`run failed (${failure.code}): ${failure.message}`);
       return errorResult(failure);
     } finally {
       await log.flush();
