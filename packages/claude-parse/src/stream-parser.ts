@@ -255,14 +255,18 @@ export function createStreamParser(options: StreamParserOptions = {}): StreamPar
 
   function emitLine(parts: Buffer[], length: number, out: ParsedLine[]): void {
     const fast = deferred.length > 0 ? tryDeferred(parts, length, deferred) : undefined;
-    const lines =
-      fast !== undefined ? [fast] : classifyLineText(joinParts(parts).toString("utf8"), classifyOptions);
+    if (fast !== undefined) {
+      // Hot path (tool results, deltas): no decoding, no intermediate arrays.
+      out.push(
+        seen.add(fast.dedupeKey) ? fast : { kind: "duplicate", uuid: fast.uuid ?? "", type: fast.type },
+      );
+      return;
+    }
+    const lines = classifyLineText(joinParts(parts).toString("utf8"), classifyOptions);
     if (lines === null) return;
     for (const line of lines) {
-      const key =
-        line instanceof DeferredEventLine ? line.dedupeKey : line.kind === "event" ? line.uuid : undefined;
-      if (line.kind === "event" && key !== undefined && !seen.add(key)) {
-        out.push({ kind: "duplicate", uuid: line.uuid ?? "", type: line.type });
+      if (line.kind === "event" && line.uuid !== undefined && !seen.add(line.uuid)) {
+        out.push({ kind: "duplicate", uuid: line.uuid, type: line.type });
       } else {
         out.push(line);
       }
