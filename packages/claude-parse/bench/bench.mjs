@@ -5,14 +5,14 @@
  *
  *   pnpm --filter @paperclip-k8s/claude-parse bench
  *
- * 1. throughput: the same generated ~100 MB transcript, same process, alternating runs, median of 7.
+ * 1. throughput: the same generated ~100 MB transcript, same process, alternating runs, median of 11.
  *    Official parser gets the transcript as a pre-decoded string (decoding not timed); ours gets the
  *    raw bytes in 64 KiB chunks (framing + decoding + summary all timed).
  * 2. peak RSS of a fresh child process streaming a ~1 GB transcript (generated on the fly) through
  *    our parser + run accumulator.
  * 3. per-fixture comparison of both parsers' summaries.
  *
- * Env: BENCH_MB (default 100), BENCH_RSS_MB (default 1024), BENCH_RUNS (default 7),
+ * Env: BENCH_MB (default 100), BENCH_RSS_MB (default 1024), BENCH_RUNS (default 11),
  *      BENCH_OFFICIAL_DIR (default ~/.cache/paperclip-k8s/official-claude-local), NODE24 (node binary).
  */
 import { execFileSync, spawnSync } from "node:child_process";
@@ -126,7 +126,7 @@ async function throughput(ours, official, gen) {
       `parsers disagree on the generated transcript: ${JSON.stringify({ ours: a.sessionId, official: b.sessionId })}`,
     );
   }
-  const runs = Number(process.env.BENCH_RUNS ?? 7);
+  const runs = Number(process.env.BENCH_RUNS ?? 11);
   const cases = {
     official: () => official(text),
     ours: () => oursSummary(ours, chunks),
