@@ -9,6 +9,10 @@ ETCD="${2:?etcd version, e.g. 3.6.16}"
 OUT="${3:?output directory}"
 if [[ -f "$OUT/.complete" ]]; then echo "cached: $OUT"; exit 0; fi
 mkdir -p "$OUT"
+# The Go toolchain of these machines lives in /usr/local/go; it is not always on PATH (CI shells).
+if ! command -v go >/dev/null 2>&1 && [[ -x /usr/local/go/bin/go ]]; then export PATH="/usr/local/go/bin:$PATH"; fi
+command -v go >/dev/null 2>&1 || { echo "build-k8s.sh: no Go toolchain (need Go >= 1.25 and the Go module proxy)" >&2; exit 1; }
+START=$SECONDS
 export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-mod=mod
 V0="v0.${K8S#1.}"
 MINOR="${K8S#1.}"; MINOR="${MINOR%%.*}"
@@ -46,4 +50,5 @@ go build -trimpath -ldflags '-s -w' -o "$OUT/etcd" go.etcd.io/etcd/server/v3
 echo "[4/4] verifying"
 "$OUT/kube-apiserver" --version
 "$OUT/etcd" --version | head -1
-echo "k8s=$K8S etcd=$ETCD" > "$OUT/.complete"
+echo "k8s=$K8S etcd=$ETCD built_in_s=$((SECONDS - START))" > "$OUT/.complete"
+echo "built in $((SECONDS - START)) s"

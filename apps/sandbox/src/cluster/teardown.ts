@@ -2,6 +2,7 @@
  * Finding and removing everything the local cluster leaves on the host: processes, mounts, network devices,
  * cgroups, kernel settings. `findLeftovers` is the proof used by `status` and the e2e tests.
  */
+import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { readdir, readlink, rm, rmdir, unlink } from "node:fs/promises";
 import { basename, join } from "node:path";
@@ -169,6 +170,9 @@ export async function teardown(
 ): Promise<Leftovers> {
   const paths = statePaths(config);
   stopSpawning(); // an `up` still running in this process must not start anything new from now on
+  const shimIds = await readdir(join(paths.containerdState, "io.containerd.runtime.v2.task", "k8s.io")).catch(
+    () => [] as string[],
+  );
   const order = [
     "kubelet",
     "containerd",
@@ -205,9 +209,27 @@ export async function teardown(
   await removeBridge(config.bridge);
   await rm(join(paths.run, MOUNT_NS_FILE), { force: true });
   for (const dir of cgroupRootDirs(config)) await removeCgroupTree(dir);
+  await removeShimSockets(paths.containerdSocket, shimIds);
   await removeContainerLogLinks(paths.podLogs);
   await removeCniResultCache(await podSandboxIds(paths.containerdRoot));
   return findLeftovers(config);
+}
+
+/**
+ * containerd 1.6 puts each shim's socket at /run/containerd/s/<sha256(<containerd address>/<ns>/<id>)>; a shim
+ * killed rather than shut down leaves it there. Remove the sockets of our shims (one per pod sandbox).
+ */
+export function shimSocketPath(containerdAddress: string, id: string, namespace = "k8s.io"): string {
+  return join(
+    "/run/containerd/s",
+    createHash("sha256")
+      .update(join(containerdAddress, namespace, id))
+      .digest("hex"),
+  );
+}
+
+async function removeShimSockets(containerdAddress: string, ids: string[]): Promise<void> {
+  for (const id of ids) await unlink(shimSocketPath(containerdAddress, id)).catch(() => {});
 }
 
 /** The kubelet links /var/log/containers/*.log to pod logs; drop the links that point into our state dir. */
