@@ -9,6 +9,7 @@ import type { MockAnthropic } from "@paperclip-k8s/sandbox/src/mock-anthropic/in
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { execute } from "../execute.js";
 import type { AdapterExecutionResult } from "../paperclip-types.js";
+import { MAX_LOG_CHUNK_CHARS } from "../run/output.js";
 import {
   FAKE_API_KEY,
   installCli,
@@ -57,6 +58,7 @@ async function runOnce(
 
 function expectWellFormedStdout(run: RecordedRun) {
   expect(run.stdout().endsWith("\n")).toBe(true);
+  for (const log of run.logs) expect(log.chunk.length).toBeLessThanOrEqual(MAX_LOG_CHUNK_CHARS);
   for (const line of stdoutLines(run)) {
     if (line.startsWith("[paperclip] ")) continue;
     expect(() => JSON.parse(line), line.slice(0, 200)).not.toThrow();

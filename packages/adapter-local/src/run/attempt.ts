@@ -7,7 +7,7 @@ import {
   type RunSummary,
 } from "@paperclip-k8s/claude-parse";
 import { type ChildRunOutcome, type ChildSpawnInfo, startChildRun } from "../process/child-run.js";
-import { LineChunker, TailBuffer } from "./output.js";
+import { LineChunker, splitForLog, TailBuffer } from "./output.js";
 
 /** Env var carrying a per-attempt token, by which every descendant of the CLI is found and ended. */
 export const RUN_MARKER_ENV = "PAPERCLIP_CLAUDE_CLI_ATTEMPT";
@@ -77,22 +77,18 @@ export async function runAttempt(spec: AttemptSpec, sinks: AttemptSinks): Promis
         accumulator.push(lines);
         if (lines.some((line) => line.kind === "event" && line.event.kind === "result"))
           run.terminalResultSeen();
-        const text = stdoutLines.push(chunk);
-        if (text !== "") await sinks.onLog("stdout", text);
+        for (const piece of stdoutLines.push(chunk)) await sinks.onLog("stdout", piece);
       },
       onStderr: async (chunk) => {
-        const text = stderrTail.push(chunk);
-        if (text !== "") await sinks.onLog("stderr", text);
+        for (const piece of splitForLog(stderrTail.push(chunk))) await sinks.onLog("stderr", piece);
       },
     },
   );
   const outcome = await run.done;
 
   accumulator.push(parser.end());
-  const restOut = stdoutLines.end();
-  if (restOut !== "") await sinks.onLog("stdout", restOut);
-  const restErr = stderrTail.end();
-  if (restErr !== "") await sinks.onLog("stderr", restErr);
+  for (const piece of stdoutLines.end()) await sinks.onLog("stdout", piece);
+  for (const piece of splitForLog(stderrTail.end())) await sinks.onLog("stderr", piece);
 
   return settle(outcome, accumulator.summary(), stderrTail.value.text, spec.timeoutSec);
 }
