@@ -17,11 +17,24 @@ export interface ClusterContext {
   ownPod: { info: OwnPodInfo; pod: V1Pod } | { info: undefined; reason: string };
 }
 
-export function kubeconfigSource(config: ClaudeK8sConfig): KubeconfigSource {
+/** Where the service-account files and our pod name come from; overridable so tests can stand in for a pod. */
+export interface ConnectOptions {
+  /** Prefix of /var/run/secrets/kubernetes.io/serviceaccount (default ""). */
+  inClusterPathPrefix?: string;
+  /** Name of the Paperclip pod (default $POD_NAME, then $HOSTNAME). */
+  podName?: string;
+}
+
+export function kubeconfigSource(config: ClaudeK8sConfig, options: ConnectOptions = {}): KubeconfigSource {
   const kc = config.cluster.kubeconfig;
   if (kc?.kind === "path") return { kind: "file", path: kc.path };
   if (kc?.kind === "content") return { kind: "content", content: kc.content };
-  if (process.env.KUBERNETES_SERVICE_HOST) return { kind: "in-cluster" };
+  if (process.env.KUBERNETES_SERVICE_HOST) {
+    return {
+      kind: "in-cluster",
+      ...(options.inClusterPathPrefix ? { pathPrefix: options.inClusterPathPrefix } : {}),
+    };
+  }
   const fromEnv = process.env.KUBECONFIG?.split(":").find((p) => p !== "");
   const home = process.env.HOME;
   if (fromEnv) return { kind: "file", path: fromEnv };
@@ -38,9 +51,14 @@ const podCache = new Map<string, Promise<V1Pod>>();
 async function readPaperclipPod(
   clients: KubeClients,
   config: ClaudeK8sConfig,
+  options: ConnectOptions,
 ): Promise<ClusterContext["ownPod"]> {
   try {
-    const info = await readOwnPod(clients, { containerName: config.pod.paperclipContainerName });
+    const info = await readOwnPod(clients, {
+      containerName: config.pod.paperclipContainerName,
+      ...(options.podName ? { podName: options.podName } : {}),
+      ...(options.inClusterPathPrefix ? { pathPrefix: options.inClusterPathPrefix } : {}),
+    });
     const key = `${clients.identity}/${info.namespace}/${info.podName}`;
     let pod = podCache.get(key);
     if (!pod) {
@@ -59,9 +77,12 @@ async function readPaperclipPod(
   }
 }
 
-export async function connect(config: ClaudeK8sConfig): Promise<ClusterContext> {
-  const clients = getClients(kubeconfigSource(config));
-  const ownPod = await readPaperclipPod(clients, config);
+export async function connect(
+  config: ClaudeK8sConfig,
+  options: ConnectOptions = {},
+): Promise<ClusterContext> {
+  const clients = getClients(kubeconfigSource(config, options));
+  const ownPod = await readPaperclipPod(clients, config, options);
   const namespace = config.cluster.namespace ?? ownPod.info?.namespace ?? clients.namespace ?? "default";
   return { clients, namespace, ownPod };
 }

@@ -20,6 +20,7 @@ import {
   jobExists,
   namespaceDump,
   secretExists,
+  serviceAccountDir,
   shippedRoleKubeconfig,
   waitForPod,
 } from "./cluster.js";
@@ -502,6 +503,77 @@ describe("claude_k8s on a real cluster (shipped Role, Pod Security restricted)",
     });
     await admin.core.deleteNamespacedResourceQuota({ name: "no-jobs", namespace: NS });
     expect(quota.checks.find((c) => c.code === "k8s_dry_run_rejected")?.message).toMatch(/quota/i);
+  });
+
+  it("inside a Paperclip pod: inherits image, pull secrets, scheduling, namespace and workspace PVC from its container", async () => {
+    await admin.core.createNamespacedPod({
+      namespace: NS,
+      body: {
+        metadata: { name: "paperclip-0" },
+        spec: {
+          securityContext: {
+            runAsNonRoot: true,
+            runAsUser: 1000,
+            seccompProfile: { type: "RuntimeDefault" },
+          },
+          imagePullSecrets: [{ name: "regcred" }],
+          tolerations: [{ key: "e2e.paperclip/dedicated", operator: "Exists", effect: "NoSchedule" }],
+          containers: ["mesh-sidecar", "paperclip"].map((name) => ({
+            name,
+            // The sidecar comes first and runs another image: inheritance must pick the container by name.
+            image: name === "paperclip" ? CLAUDE_IMAGE : "localhost/paperclip-tools:1",
+            command: ["sleep", "600"],
+            securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
+            ...(name === "paperclip" ? { volumeMounts: [{ name: "data", mountPath: "/paperclip" }] } : {}),
+          })),
+          volumes: [{ name: "data", persistentVolumeClaim: { claimName: "workspace" } }],
+        },
+      },
+    });
+    const prefix = await serviceAccountDir(admin, NS, "paperclip");
+    const server = new URL(admin.kubeConfig.getCurrentCluster()?.server ?? "");
+    const saved = { host: process.env.KUBERNETES_SERVICE_HOST, port: process.env.KUBERNETES_SERVICE_PORT };
+    process.env.KUBERNETES_SERVICE_HOST = server.hostname;
+    process.env.KUBERNETES_SERVICE_PORT = server.port;
+    try {
+      const { createExecute } = await import("../execute.js");
+      const { connect } = await import("../cluster.js");
+      const { defaultPrepareDeps } = await import("../prepare.js");
+      const inPod = createExecute({
+        prepare: defaultPrepareDeps,
+        connect: (c) => connect(c, { inClusterPathPrefix: prefix, podName: "paperclip-0" }),
+      });
+      const cfg = config({ promptTemplate: "hi [[mock:success]]", retainJobs: true });
+      for (const key of ["namespace", "kubeconfig", "image", "workspaceClaimName"]) delete cfg[key];
+      const r = recordedRun({ runId: "in-pod", agentId: "agent-in-pod", config: cfg });
+      allRuns.push(r);
+      const result = await inPod(r.ctx);
+      expect(result.exitCode, explain(result, r)).toBe(0);
+      expect(result.resultJson?.kubernetes).toMatchObject({ namespace: NS });
+      const job = await jobExists(admin, NS, jobOf(result));
+      const pod = job?.spec?.template.spec;
+      expect(pod?.containers[0]?.image).toBe(CLAUDE_IMAGE);
+      expect(pod?.imagePullSecrets).toEqual([{ name: "regcred" }]);
+      // Admission added its default not-ready/unreachable tolerations to the Paperclip pod; those come along too.
+      expect(pod?.tolerations).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            key: "e2e.paperclip/dedicated",
+            operator: "Exists",
+            effect: "NoSchedule",
+          }),
+        ]),
+      );
+      expect(pod?.volumes?.find((v) => v.name === "workspace")?.persistentVolumeClaim?.claimName).toBe(
+        "workspace",
+      );
+    } finally {
+      process.env.KUBERNETES_SERVICE_HOST = saved.host;
+      process.env.KUBERNETES_SERVICE_PORT = saved.port;
+      if (saved.host === undefined) delete process.env.KUBERNETES_SERVICE_HOST;
+      if (saved.port === undefined) delete process.env.KUBERNETES_SERVICE_PORT;
+      await rm(prefix, { recursive: true, force: true });
+    }
   });
 
   it("never puts a secret value in a pod spec, an Event or the run log", async () => {

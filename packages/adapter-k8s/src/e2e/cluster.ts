@@ -1,4 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
+import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
   KubeConfig,
@@ -218,4 +221,30 @@ export async function waitForPod(
 
 export function claudeRunning(pod: import("@kubernetes/client-node").V1Pod): boolean {
   return pod.status?.containerStatuses?.some((c) => c.name === "claude" && c.state?.running) === true;
+}
+
+/**
+ * A service-account directory like the kubelet mounts into a pod (token, ca.crt, namespace), under a temp prefix:
+ * with KUBERNETES_SERVICE_HOST/PORT set, the adapter's in-cluster path authenticates exactly as a pod would.
+ */
+export async function serviceAccountDir(
+  admin: KubeClients,
+  namespace: string,
+  serviceAccount: string,
+): Promise<string> {
+  const token = await admin.core.createNamespacedServiceAccountToken({
+    name: serviceAccount,
+    namespace,
+    body: { spec: { audiences: [], expirationSeconds: 3600 } },
+  });
+  const cluster = admin.kubeConfig.getCurrentCluster();
+  if (!cluster) throw new Error("admin kubeconfig has no cluster");
+  const ca = cluster.caData ? Buffer.from(cluster.caData, "base64") : readFileSync(cluster.caFile ?? "");
+  const prefix = await mkdtemp(join(tmpdir(), "ck8s-sa-"));
+  const dir = join(prefix, "var/run/secrets/kubernetes.io/serviceaccount");
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, "token"), token.status?.token ?? "");
+  await writeFile(join(dir, "ca.crt"), ca);
+  await writeFile(join(dir, "namespace"), namespace);
+  return prefix;
 }
