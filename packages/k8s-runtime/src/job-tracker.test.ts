@@ -187,4 +187,22 @@ describe("trackJob (fake API boundary)", () => {
     api.send("pods", "MODIFIED", pod({ phase: "Succeeded", containers: [terminated(0)] }));
     expect(tracker.state.outcome).toBeUndefined();
   });
+
+  it("reconnects a watch that stays silent longer than the bookmark period allows (half-open)", async () => {
+    const api = fakeApi([job()]);
+    const tracker = trackJob(api.clients, {
+      namespace: "ns",
+      name: "run-1",
+      job: job(),
+      backstopIntervalMs: 0,
+      watchIdleRestartMs: 60,
+    });
+    const done = collect(tracker);
+    await tick(20);
+    const before = api.calls.filter((c) => c.startsWith("watch")).length;
+    await tick(150);
+    expect(api.calls.filter((c) => c.startsWith("watch")).length).toBeGreaterThan(before);
+    tracker.stop();
+    await done;
+  });
 });

@@ -19,7 +19,10 @@ export interface TrackJobOptions extends JobStateOptions {
   readonly job?: V1Job;
   /** Low-rate backstop read of the Job (default 90 s; the watches do the real work). */
   readonly backstopIntervalMs?: number;
-  /** A watch silent for this long (no event, no bookmark) is reconnected (default 300 s). */
+  /**
+   * A watch silent for this long is reconnected (default 150 s). The API server sends a bookmark about every
+   * 60 s, so only a half-open connection stays silent that long. Checked locally, without requests.
+   */
   readonly watchIdleRestartMs?: number;
   readonly signal?: AbortSignal;
   readonly logger?: Logger;
@@ -35,7 +38,7 @@ export interface JobTracker extends AsyncIterable<JobEvent> {
 }
 
 const DEFAULT_BACKSTOP_MS = 90_000;
-const DEFAULT_IDLE_RESTART_MS = 300_000;
+const DEFAULT_IDLE_RESTART_MS = 150_000;
 
 /**
  * Follow one Job by watches: the Job by name (fieldSelector metadata.name), its pods by the Job's own selector
@@ -55,6 +58,7 @@ class Tracker implements JobTracker {
   readonly #watches: ResilientWatch<V1Job | V1Pod | CoreV1Event>[] = [];
   #podWatchStarted = false;
   #backstopTimer: NodeJS.Timeout | undefined;
+  #idleTimer: NodeJS.Timeout | undefined;
   #deadlineTimer: NodeJS.Timeout | undefined;
   #stopped = false;
   #settling = false;
@@ -86,6 +90,7 @@ class Tracker implements JobTracker {
     this.#options.signal?.removeEventListener("abort", this.#onAbort);
     for (const w of this.#watches) w.stop();
     clearInterval(this.#backstopTimer);
+    clearInterval(this.#idleTimer);
     clearTimeout(this.#deadlineTimer);
     this.#channel.close();
   }
@@ -147,6 +152,13 @@ class Tracker implements JobTracker {
     this.#watchWarnings();
     const every = this.#options.backstopIntervalMs ?? DEFAULT_BACKSTOP_MS;
     if (every > 0) this.#backstopTimer = setInterval(() => void this.#backstop(), every);
+    const idleLimit = this.#options.watchIdleRestartMs ?? DEFAULT_IDLE_RESTART_MS;
+    if (idleLimit > 0) {
+      this.#idleTimer = setInterval(
+        () => this.#restartSilentWatches(idleLimit),
+        Math.min(30_000, idleLimit / 3),
+      );
+    }
     this.#armDeadline();
   }
 
@@ -260,13 +272,6 @@ class Tracker implements JobTracker {
 
   async #backstop(): Promise<void> {
     if (this.#stopped) return;
-    const idleLimit = this.#options.watchIdleRestartMs ?? DEFAULT_IDLE_RESTART_MS;
-    for (const w of this.#watches) {
-      if (w.idleMs > idleLimit) {
-        this.#logger.info("watch silent too long; reconnecting", { idleMs: w.idleMs });
-        w.restart();
-      }
-    }
     try {
       const job = await this.#readJob();
       this.#emit(this.state.onJob("MODIFIED", job));
@@ -277,6 +282,17 @@ class Tracker implements JobTracker {
           "backstop read failed",
           normalizeApiError(error) as unknown as Record<string, unknown>,
         );
+    }
+  }
+
+  #restartSilentWatches(idleLimit: number): void {
+    for (const w of this.#watches) {
+      if (w.idleMs > idleLimit) {
+        this.#logger.info("watch silent too long (half-open connection?); reconnecting", {
+          idleMs: w.idleMs,
+        });
+        w.restart();
+      }
     }
   }
 
