@@ -90,6 +90,21 @@ describe.each([CLAUDE_CLI, CLAUDE_K8S])("adapter $type in Paperclip's adapter re
   });
 });
 
+/** Polls `probe` until `accept` holds or `timeoutMs` passes, then returns the last value (the caller asserts on it).
+ * For state Paperclip writes just after a run is marked finished, which has no event to wait on. */
+async function settled<T>(
+  probe: () => Promise<T>,
+  accept: (value: T) => boolean,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (accept(value) || Date.now() > deadline) return value;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
 interface AdapterUnderTest {
   readonly pkg: AdapterPackage;
   /** Null when the adapter can run here; otherwise why its runs are skipped. */
@@ -177,7 +192,11 @@ describe.each([CLI_UNDER_TEST, K8S_UNDER_TEST])("agent on $pkg.type run by Paper
     expect(second.sessionIdAfter).toBe(first.sessionIdAfter);
     const secondLog = (await paperclip.api.runLog(second.id)).map((record) => record.chunk).join("");
     expect(secondLog).not.toContain("will not be resumed");
-    const [session] = (await paperclip.api.taskSessions(agent.id)).filter((s) => s.taskKey === taskKey);
+    // Paperclip upserts the task session right after it marks the run finished: wait for it to catch up.
+    const session = await settled(
+      async () => (await paperclip.api.taskSessions(agent.id)).find((s) => s.taskKey === taskKey),
+      (s) => s?.lastRunId === second.id,
+    );
     expect(session).toMatchObject({ sessionDisplayId: first.sessionIdAfter, lastRunId: second.id });
     expect(session?.sessionParamsJson).toMatchObject({ sessionId: first.sessionIdAfter });
   });
@@ -234,7 +253,10 @@ describe.each([CLI_UNDER_TEST, K8S_UNDER_TEST])("agent on $pkg.type run by Paper
       inputTokens += result?.inputTokens ?? 0;
       outputTokens += result?.outputTokens ?? 0;
     }
-    const costs = (await paperclip.api.costsByAgent(company.id)).find((row) => row.agentId === agent.id);
+    const costs = await settled(
+      async () => (await paperclip.api.costsByAgent(company.id)).find((row) => row.agentId === agent.id),
+      (row) => (row?.apiRunCount ?? 0) + (row?.subscriptionRunCount ?? 0) >= 2,
+    );
     expect(costs).toMatchObject({ inputTokens, outputTokens });
     expect(costs?.costCents).toBeGreaterThan(0);
     expect((costs?.apiRunCount ?? 0) + (costs?.subscriptionRunCount ?? 0)).toBe(2);
