@@ -45,6 +45,20 @@ describe("createServerAdapter", () => {
     expect(logs.join("")).toContain("[claude_k8s]");
   });
 
+  it("installs no process signal handlers (a Paperclip shutdown must leave running Jobs alone)", async () => {
+    const before = ["SIGTERM", "SIGINT", "SIGHUP"].map((s) => process.listenerCount(s));
+    const fresh = createServerAdapter();
+    await fresh.execute({
+      runId: "r2",
+      agent: { id: "a", companyId: "c", name: "n", adapterType: "claude_k8s", adapterConfig: {} },
+      runtime: { sessionId: null, sessionParams: null, sessionDisplayId: null, taskKey: null },
+      config: { timeoutSec: "bad" },
+      context: {},
+      onLog: async () => {},
+    });
+    expect(["SIGTERM", "SIGINT", "SIGHUP"].map((s) => process.listenerCount(s))).toEqual(before);
+  });
+
   it("reports config problems as failed checks in testEnvironment", async () => {
     const result = await adapter.testEnvironment({
       companyId: "c",

@@ -407,7 +407,7 @@ describe("claude_k8s on a real cluster (shipped Role, Pod Security restricted)",
     expect((await pendingA).errorCode).toBe("cancelled");
   });
 
-  it("after a Paperclip crash, the next run of the same agent, task and session adopts the running Job", async () => {
+  it("a Paperclip shutdown leaves the Job running; the next run of the same agent, task and session adopts it", async () => {
     const input: RunInput = {
       runId: "crash-1",
       agentId: "agent-adopt",
@@ -420,9 +420,16 @@ describe("claude_k8s on a real cluster (shipped Role, Pod Security restricted)",
       NS,
       (p) => p.metadata?.labels?.["paperclip.ai/agent-id"] === "agent-adopt" && claudeRunning(p),
     );
-    child.kill("SIGKILL");
+    // Paperclip shutting down: SIGTERM. The adapter installs no signal handler, so the Job must be left running.
+    child.kill("SIGTERM");
     await new Promise((resolve) => child.once("exit", resolve));
     const uid = pod.metadata?.ownerReferences?.[0]?.uid;
+    const left = await admin.batch.readNamespacedJob({
+      name: pod.metadata?.ownerReferences?.[0]?.name ?? "",
+      namespace: NS,
+    });
+    expect(left.metadata?.uid).toBe(uid);
+    expect(left.metadata?.deletionTimestamp).toBeUndefined();
 
     vi.resetModules();
     const restarted = (await import("../index.js")).createServerAdapter();
@@ -464,6 +471,24 @@ describe("claude_k8s on a real cluster (shipped Role, Pod Security restricted)",
     const k8s = result.resultJson?.kubernetes as { jobUid?: string; adopted?: boolean } | undefined;
     expect(k8s?.adopted).toBe(false);
     expect(k8s?.jobUid).not.toBe(orphan.metadata?.uid);
+  });
+
+  it("fails closed when the live-Job check cannot be answered, creating nothing", async () => {
+    const noList = await shippedRoleKubeconfig(admin, NS, "nolist", [{ resource: "jobs", verb: "list" }]);
+    const r = run({
+      runId: "closed",
+      agentId: "agent-closed",
+      config: { kubeconfig: noList, promptTemplate: "hi [[mock:success]]" },
+    });
+    const result = await execute(r);
+    expect(result).toMatchObject({ exitCode: null, errorCode: "k8s_concurrency_check_failed" });
+    expect(result.errorMessage).toContain("403");
+    const jobs = await admin.batch.listNamespacedJob({
+      namespace: NS,
+      labelSelector: "paperclip.ai/agent-id=agent-closed",
+    });
+    expect(jobs.items).toEqual([]);
+    expect(r.dispatched).toBe(0);
   });
 
   it("testEnvironment passes with the shipped Role and names each missing permission otherwise", async () => {
