@@ -9,7 +9,7 @@
  *   3. BENCH_PARALLEL Jobs followed at once: all exactly-once and Complete; requests and RSS.
  *
  * Env: KUBECONFIG (default <repo>/.sandbox/kubeconfig), BENCH_RUN_SECONDS (120), BENCH_LATENCY_RUNS (15),
- * BENCH_PARALLEL (50), BENCH_PARALLEL_LINES (200).
+ * BENCH_PARALLEL (50), BENCH_PARALLEL_LINES (200), BENCH_BIG_LINES (400 000).
  */
 import type { V1Job } from "@kubernetes/client-node";
 import type { JobEvent } from "../src/job-events.js";
@@ -30,6 +30,7 @@ const RUN_SECONDS = Number(process.env.BENCH_RUN_SECONDS ?? 120);
 const LATENCY_RUNS = Number(process.env.BENCH_LATENCY_RUNS ?? 15);
 const PARALLEL = Number(process.env.BENCH_PARALLEL ?? 50);
 const PARALLEL_LINES = Number(process.env.BENCH_PARALLEL_LINES ?? 200);
+const BIG_LINES = Number(process.env.BENCH_BIG_LINES ?? 400_000);
 
 const direct = e2eClients();
 const out = (line: string) => process.stdout.write(`${line}\n`);
@@ -224,6 +225,46 @@ async function parallel(namespace: string) {
   };
 }
 
+/** One run writing BIG_LINES lines of ~100 bytes as fast as it can: memory must not grow with the log. */
+async function bigLog(namespace: string) {
+  const pad = "x".repeat(90);
+  const script = `i=1; while [ $i -le ${BIG_LINES} ]; do echo "big-$i ${pad}"; i=$((i+1)); done`;
+  const job = await createJob(direct, namespace, shellJob("big", { script }));
+  global.gc?.();
+  const before = process.memoryUsage();
+  let peakRss = before.rss;
+  let peakHeap = before.heapUsed;
+  let count = 0;
+  let inOrder = true;
+  let bytes = 0;
+  const sampler = setInterval(() => {
+    const m = process.memoryUsage();
+    peakRss = Math.max(peakRss, m.rss);
+    peakHeap = Math.max(peakHeap, m.heapUsed);
+  }, 100);
+  const started = Date.now();
+  const result = await runJob(direct, {
+    namespace,
+    job,
+    containerName: "main",
+    onLine: (l) => {
+      count += 1;
+      bytes += l.text.length + 1;
+      if (!l.text.startsWith(`big-${count} `)) inOrder = false;
+    },
+  });
+  clearInterval(sampler);
+  return {
+    outcome: result.outcome.kind,
+    lines: count,
+    exact: inOrder && count === BIG_LINES,
+    mib: bytes / 1024 / 1024,
+    seconds: (Date.now() - started) / 1000,
+    rssGrowthMiB: (peakRss - before.rss) / 1024 / 1024,
+    heapGrowthMiB: (peakHeap - before.heapUsed) / 1024 / 1024,
+  };
+}
+
 async function main(): Promise<void> {
   const namespace = await createNamespace(direct, "k8srt-bench");
   try {
@@ -248,6 +289,11 @@ async function main(): Promise<void> {
     );
     out(`baseline (read Job every 2 s until Complete): median ${lat.baselineMedian.toFixed(0)} ms`);
     out(`samples (ms): ${lat.samples.join(", ")}`);
+    const big = await bigLog(namespace);
+    out(`\n## memory: one run writing ${big.lines} lines (${big.mib.toFixed(1)} MiB) as fast as it can`);
+    out(
+      `outcome ${big.outcome}, exactly once in order: ${big.exact}, ${big.seconds.toFixed(1)} s; peak RSS growth ${big.rssGrowthMiB.toFixed(1)} MiB, peak heap growth ${big.heapGrowthMiB.toFixed(1)} MiB (the log is never accumulated)`,
+    );
     const par = await parallel(namespace);
     out(`\n## ${par.jobs} Jobs followed at once (${PARALLEL_LINES} lines each)`);
     out(
