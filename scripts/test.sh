@@ -19,7 +19,7 @@ step() {
 }
 vitest_json() { # <report-name> [vitest args...]
   local report="$1"; shift
-  pnpm exec vitest run --reporter=default --reporter=json --outputFile.json="reports/$report.json" "$@"
+  pnpm exec vitest run --reporter=default --reporter=json --outputFile.json="$ROOT/reports/$report.json" "$@"
 }
 
 step "build" pnpm build
