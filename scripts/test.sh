@@ -36,7 +36,7 @@ for cfg in apps/sandbox/vitest.e2e.config.ts packages/*/vitest.e2e.config.ts app
   [[ -f "$cfg" ]] || continue
   dir="$(dirname "$cfg")"
   name="$(basename "$dir")-$(basename "$cfg" .config.ts | sed 's/^vitest\.//')"
-  step "$name" vitest_json "$name" --root "$dir" --config "$ROOT/$cfg"
+  step "$name" vitest_json "$name" --root "$ROOT/$dir" --config "$ROOT/$cfg"
 done
 
 if [[ -z "${SANDBOX_KEEP:-}" ]] && [[ -f apps/sandbox/src/cli.ts ]]; then
