@@ -46,7 +46,7 @@ function fakeApi(reads: Array<V1Job | number>, pods: V1Pod[] = []) {
   return { clients, send, watches, calls };
 }
 
-async function collect(iterable: AsyncIterable<JobEvent>, limitMs = 3_000): Promise<JobEvent[]> {
+async function collect(iterable: AsyncIterable<JobEvent>, limitMs = 15_000): Promise<JobEvent[]> {
   const events: JobEvent[] = [];
   const timer = setTimeout(() => {
     throw new Error("tracker did not end");
@@ -200,7 +200,8 @@ describe("trackJob (fake API boundary)", () => {
     const done = collect(tracker);
     await tick(20);
     const before = api.calls.filter((c) => c.startsWith("watch")).length;
-    await tick(150);
+    for (let i = 0; i < 100 && api.calls.filter((c) => c.startsWith("watch")).length <= before; i += 1)
+      await tick(20);
     expect(api.calls.filter((c) => c.startsWith("watch")).length).toBeGreaterThan(before);
     tracker.stop();
     await done;

@@ -22,6 +22,8 @@ describe("followLogs (fake kubelet boundary)", () => {
       // Bursts of lines sharing one timestamp exercise the equal-timestamp overlap count.
       kubelet.append(`line-${i}`, i % 7 === 0);
       if (i % 15 === 0) {
+        // Cut a live stream (on a loaded machine the follower may still be reconnecting).
+        for (let w = 0; w < 500 && kubelet.openStreams === 0; w += 1) await tick(2);
         kubelet.disrupt("cut");
         cuts += 1;
       }
