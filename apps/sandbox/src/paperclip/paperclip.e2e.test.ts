@@ -307,6 +307,9 @@ describe.each([CLI_UNDER_TEST, K8S_UNDER_TEST])("agent on $pkg.type run by Paper
       repairParserWorker: true,
     });
     if (capture.stockWorkerError !== null) {
+      console.warn(
+        `Paperclip's stock UI parser worker fails in this Chromium: ${capture.stockWorkerError} (repaired)`,
+      );
       await ctx.annotate(
         `Paperclip ${paperclip.install.version}'s UI parser worker dies in this Chromium (${capture.stockWorkerError}); ` +
           "without the repair every external adapter's transcript stays raw stdout",

@@ -6,7 +6,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PAPERCLIP_VERSION } from "./install.js";
+import { ensurePaperclip, PAPERCLIP_VERSION } from "./install.js";
 import { type PaperclipServer, startPaperclip } from "./server.js";
 
 describe("Paperclip harness (real paperclipai server)", () => {
@@ -29,6 +29,8 @@ describe("Paperclip harness (real paperclipai server)", () => {
     });
     expect(paperclip.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(paperclip.install.node).toContain("node-24");
+    // a second start reuses the cached install
+    expect((await ensurePaperclip()).cached).toBe(true);
   });
 
   it("creates a company and an agent and runs it through Paperclip's own heartbeat", async () => {

