@@ -7,7 +7,7 @@ describe("resolveLocalConfig", () => {
     const c = resolveLocalConfig({ HOME: "/home/x" }, "/work/main/apps/sandbox");
     expect(c.stateDir).toMatch(/\/\.sandbox$/);
     expect(c.kubeconfigPath).toBe(`${c.stateDir}/kubeconfig`);
-    expect(c.claudeVersions).toEqual(["2.1.330"]);
+    expect(c.claudeVersions).toEqual(["1.0.128", "2.0.77", "2.1.330"]);
     expect(c.instance).toBe(0);
   });
 

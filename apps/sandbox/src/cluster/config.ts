@@ -1,12 +1,14 @@
 import { existsSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
+import { CLAUDE_CLI_VERSIONS } from "../claude-cli/resolve.js";
 import { SandboxError } from "./errors.js";
 
 /** Pinned versions: Kubernetes 1.34 is the newest whose kubelet still starts on a cgroup v1 host without opting out. */
 export const K8S_VERSION = "1.34.4";
 export const ETCD_VERSION = "3.6.16";
-export const DEFAULT_CLAUDE_VERSION = "2.1.330";
+/** The claude CLI versions the harness tests (one 1.0.x, one 2.0.x, the newest 2.1.x): one image each. */
+export const DEFAULT_CLAUDE_VERSIONS: readonly string[] = CLAUDE_CLI_VERSIONS;
 
 export interface BridgeConfig {
   /** Linux bridge device the CNI bridge plugin attaches pods to. */
@@ -97,7 +99,7 @@ function parseInstance(raw: string | undefined): number {
 const VERSION = /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/;
 
 function parseVersions(raw: string | undefined, field: string): string[] {
-  if (raw === undefined || raw.trim() === "") return [DEFAULT_CLAUDE_VERSION];
+  if (raw === undefined || raw.trim() === "") return [...DEFAULT_CLAUDE_VERSIONS];
   const versions = raw
     .split(",")
     .map((v) => v.trim())
@@ -106,7 +108,7 @@ function parseVersions(raw: string | undefined, field: string): string[] {
     if (!VERSION.test(v)) {
       throw new SandboxError(
         "sandbox_config_invalid",
-        `${field}: "${v}" is not an exact version like ${DEFAULT_CLAUDE_VERSION}`,
+        `${field}: "${v}" is not an exact version like 2.1.330`,
         { field },
       );
     }

@@ -87,7 +87,10 @@ export class LocalProvider implements ClusterProvider {
       { title: "Import images into containerd", run: (ctx, log) => this.importImages(ctx.images, log) },
       { title: "kubelet (node Ready)", run: () => this.startKubelet() },
     ];
-    for (const step of steps.slice(2)) step.enabled = (ctx) => !ctx.reused;
+    // A reused cluster still gets any image it lacks (e.g. another SANDBOX_CLAUDE_VERSIONS): both image steps
+    // are cheap when everything is cached and imported.
+    const alwaysRun = new Set(["Build images (pause, tools, claude)", "Import images into containerd"]);
+    for (const step of steps.slice(2)) if (!alwaysRun.has(step.title)) step.enabled = (ctx) => !ctx.reused;
     return steps as unknown as Step[];
   }
 

@@ -6,9 +6,8 @@ import { createTestNamespace, deleteTestNamespace, waitForJobState } from "../sc
 import { e2eKubeConfig, runProcess } from "./helpers.js";
 
 const config = resolveLocalConfig();
-const CLI_VERSION = config.claudeVersions[0]!;
 
-function claudeJob(name: string, prompt: string, mockUrl: string): V1Job {
+function claudeJob(name: string, prompt: string, mockUrl: string, cliVersion: string): V1Job {
   return {
     metadata: { name },
     spec: {
@@ -20,7 +19,7 @@ function claudeJob(name: string, prompt: string, mockUrl: string): V1Job {
           containers: [
             {
               name: "claude",
-              image: config.images.claude(CLI_VERSION),
+              image: config.images.claude(cliVersion),
               imagePullPolicy: "IfNotPresent",
               command: ["claude", "-p", prompt, "--output-format", "stream-json", "--verbose"],
               env: [
@@ -68,51 +67,56 @@ async function runAndFollow(kc: KubeConfig, namespace: string, job: V1Job) {
   return { running: running.state, follow, condition: done.value, terminated, events };
 }
 
-describe(`a Job running the real claude ${CLI_VERSION} image against the mock Anthropic API`, () => {
-  let kc: KubeConfig;
-  let namespace: string;
-  let mock: MockAnthropic;
+describe.each(config.claudeVersions)(
+  "a Job running the real claude %s image against the mock Anthropic API",
+  (version) => {
+    let kc: KubeConfig;
+    let namespace: string;
+    let mock: MockAnthropic;
 
-  beforeAll(async () => {
-    kc = e2eKubeConfig();
-    const host = process.env.SANDBOX_POD_HOST;
-    if (!host)
-      throw new Error("SANDBOX_POD_HOST not set: the global setup exports where pods reach this machine");
-    mock = await startMockAnthropic({ host, port: 0 });
-    namespace = await createTestNamespace(kc, "claude-job");
-  });
+    beforeAll(async () => {
+      kc = e2eKubeConfig();
+      const host = process.env.SANDBOX_POD_HOST;
+      if (!host)
+        throw new Error("SANDBOX_POD_HOST not set: the global setup exports where pods reach this machine");
+      mock = await startMockAnthropic({ host, port: 0 });
+      namespace = await createTestNamespace(kc, `claude-${version.replace(/\./g, "-")}`);
+    });
 
-  afterAll(async () => {
-    await mock?.close();
-    if (namespace) await deleteTestNamespace(kc, namespace);
-  });
+    afterAll(async () => {
+      await mock?.close();
+      if (namespace) await deleteTestNamespace(kc, namespace);
+    });
 
-  it("completes; kubectl logs -f streams its stream-json and ends when the container exits", async () => {
-    const r = await runAndFollow(
-      kc,
-      namespace,
-      claudeJob("claude-ok", "[[mock:slow:3]] say hello", mock.url),
-    );
-    expect(r.condition.type).toBe("Complete");
-    expect(r.terminated?.exitCode).toBe(0);
-    expect(r.follow.code).toBe(0);
-    // The follow stream ended by itself, once the container had exited.
-    expect(r.follow.endedAt.getTime()).toBeGreaterThanOrEqual(new Date(r.terminated!.finishedAt!).getTime());
-    expect(r.events[0]).toMatchObject({ type: "system", subtype: "init" });
-    expect(r.events.at(-1)).toMatchObject({ type: "result", subtype: "success", is_error: false });
-    expect(r.events.some((e) => e.type === "assistant")).toBe(true);
-    expect(mock.requests.some((q) => q.path.startsWith("/v1/messages") && q.mainLoop)).toBe(true);
-  });
+    it("completes; kubectl logs -f streams its stream-json and ends when the container exits", async () => {
+      const r = await runAndFollow(
+        kc,
+        namespace,
+        claudeJob("claude-ok", "[[mock:slow:3]] say hello", mock.url, version),
+      );
+      expect(r.condition.type).toBe("Complete");
+      expect(r.terminated?.exitCode).toBe(0);
+      expect(r.follow.code).toBe(0);
+      // The follow stream ended by itself, once the container had exited.
+      expect(r.follow.endedAt.getTime()).toBeGreaterThanOrEqual(
+        new Date(r.terminated!.finishedAt!).getTime(),
+      );
+      expect(r.events[0]).toMatchObject({ type: "system", subtype: "init" });
+      expect(r.events.at(-1)).toMatchObject({ type: "result", subtype: "success", is_error: false });
+      expect(r.events.some((e) => e.type === "assistant")).toBe(true);
+      expect(mock.requests.some((q) => q.path.startsWith("/v1/messages") && q.mainLoop)).toBe(true);
+    });
 
-  it("fails with the CLI's own exit code when the API refuses the request", async () => {
-    const r = await runAndFollow(
-      kc,
-      namespace,
-      claudeJob("claude-fails", "[[mock:credit-balance]] hi", mock.url),
-    );
-    expect(r.condition.type).toBe("Failed");
-    expect(r.terminated?.exitCode).toBe(1);
-    expect(r.follow.code).toBe(0);
-    expect(r.events.at(-1)).toMatchObject({ type: "result", is_error: true });
-  });
-});
+    it("fails with the CLI's own exit code when the API refuses the request", async () => {
+      const r = await runAndFollow(
+        kc,
+        namespace,
+        claudeJob("claude-fails", "[[mock:credit-balance]] hi", mock.url, version),
+      );
+      expect(r.condition.type).toBe("Failed");
+      expect(r.terminated?.exitCode).toBe(1);
+      expect(r.follow.code).toBe(0);
+      expect(r.events.at(-1)).toMatchObject({ type: "result", is_error: true });
+    });
+  },
+);

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, rename, rm } from "node:fs/promises";
-import { join } from "node:path";
+import { mkdir, mkdtemp, readdir, rename, rm } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
 import { run } from "../cluster/exec.js";
 
 /** Image configuration fields the sandbox sets (OCI image config). */
@@ -39,6 +39,21 @@ export function archivePath(
     .slice(0, 16);
   const safe = recipe.ref.replace(/[^A-Za-z0-9._-]+/g, "_");
   return join(cacheDir, "images", `${safe}-${hash}.tar`);
+}
+
+/** Removes archives of the same image built from an older recipe (same `<ref>-` prefix, other hash). */
+async function pruneOlderArchives(current: string): Promise<void> {
+  const dir = dirname(current);
+  const prefix = basename(current).replace(/-[0-9a-f]{16}\.tar$/, "-");
+  for (const f of await readdir(dir)) {
+    if (
+      f !== basename(current) &&
+      f.startsWith(prefix) &&
+      /^[0-9a-f]{16}\.tar$/.test(f.slice(prefix.length))
+    ) {
+      await rm(join(dir, f), { force: true });
+    }
+  }
 }
 
 /** umoci arguments for `umoci config` that apply `config`. */
@@ -79,6 +94,7 @@ export async function ensureImageArchive(cacheDir: string, recipe: ImageRecipe):
     const tmpTar = join(work, "image.tar");
     await run("tar", ["-C", layout, "-cf", tmpTar, "."]);
     await rename(tmpTar, out);
+    await pruneOlderArchives(out);
     return out;
   } finally {
     await rm(work, { recursive: true, force: true });
