@@ -153,24 +153,25 @@ function deferPrefixes(types: readonly string[]): DeferPrefix[] {
     .filter(({ prefix }) => prefix.length <= LONGEST_PREFIX);
 }
 
+/** `head` starts with `prefix` (a short byte loop: cheaper than a native compare call per line). */
+function startsWith(head: Buffer, prefix: Buffer): boolean {
+  if (head.length < prefix.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (head[i] !== prefix[i]) return false;
+  return true;
+}
+
 /** A deferred event line when the line has the CLI's layout for a deferred type, else undefined. */
 function tryDeferred(
   parts: Buffer[],
   length: number,
   prefixes: DeferPrefix[],
 ): DeferredEventLine | undefined {
-  if (length < TYPE_PREFIX.length) return undefined;
   const first = parts[0] as Buffer;
-  // Compare in place when the first part is long enough (the common case), else on a small copy.
+  // Look in place when the first part is long enough (the common case), else at a small copy.
   const head = first.length >= LONGEST_PREFIX || parts.length === 1 ? first : headOf(parts, LONGEST_PREFIX);
-  if (head.length < TYPE_PREFIX.length || TYPE_PREFIX.compare(head, 0, TYPE_PREFIX.length) !== 0)
-    return undefined;
+  if (!startsWith(head, TYPE_PREFIX)) return undefined;
   for (const { type, prefix } of prefixes) {
-    if (
-      length > prefix.length &&
-      head.length >= prefix.length &&
-      prefix.compare(head, 0, prefix.length) === 0
-    ) {
+    if (length > prefix.length && startsWith(head, prefix)) {
       if (lastNonSpace(parts) !== 0x7d) return undefined;
       return new DeferredEventLine(type, fingerprint(parts, length), parts);
     }
