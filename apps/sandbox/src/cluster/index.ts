@@ -24,6 +24,12 @@ export { KubeconfigProvider } from "./kubeconfig-provider.js";
 export { LocalProvider } from "./local-provider.js";
 export type { ClusterProvider, ClusterStatus, ProviderName, Step, StepLog, UpContext } from "./provider.js";
 export { runSteps } from "./provider.js";
+export {
+  grantNamespaceAccess,
+  type NamespaceAccess,
+  namespaceAccessManifests,
+  serviceAccountKubeconfig,
+} from "./rbac.js";
 export { findLeftovers, isClean, type Leftovers } from "./teardown.js";
 
 export interface ProviderOptions {
