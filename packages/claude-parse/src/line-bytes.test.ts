@@ -9,7 +9,7 @@ import {
   PendingLine,
   tailOf,
 } from "./line-bytes.js";
-import { UuidWindow } from "./uuid-window.js";
+import { DedupeWindow } from "./uuid-window.js";
 
 const split = (text: string, sizes: number[]): Buffer[] => {
   const b = Buffer.from(text);
@@ -63,19 +63,38 @@ describe("line parts", () => {
   });
 });
 
-describe("UuidWindow", () => {
-  it("remembers the last N keys and forgets older ones", () => {
-    const w = new UuidWindow(3);
-    expect(["a", "b", "c"].map((k) => w.add(k))).toEqual([true, true, true]);
-    expect(w.add("a")).toBe(false);
-    expect(w.add("d")).toBe(true); // evicts a
-    expect(w.add("a")).toBe(true); // evicts b
-    expect(w.add("c")).toBe(false);
-    expect(w.add(42)).toBe(true);
-    expect(w.add(42)).toBe(false);
+describe("DedupeWindow", () => {
+  it("remembers the last N identities and forgets older ones", () => {
+    const w = new DedupeWindow(3);
+    const str = (k: string) => w.addString(k);
+    expect(["a", "b", "c"].map(str)).toEqual([true, true, true]);
+    expect(str("a")).toBe(false);
+    expect(str("d")).toBe(true); // evicts a
+    expect(str("a")).toBe(true); // evicts b
+    expect(str("c")).toBe(false);
+    expect(w.add(42, 7)).toBe(true); // evicts c
+    expect(w.add(42, 7)).toBe(false);
+    expect(w.add(42, 8)).toBe(true); // same first half, different second half
     expect(w.size).toBe(3);
-    const off = new UuidWindow(0);
-    expect([off.add("x"), off.add("x")]).toEqual([true, true]);
+    const off = new DedupeWindow(0);
+    expect([off.addString("x"), off.addString("x")]).toEqual([true, true]);
+  });
+
+  it("stays exact through many evictions and table rebuilds (checked against a reference)", () => {
+    const w = new DedupeWindow(50);
+    const order: number[] = [];
+    let state = 12345;
+    for (let i = 0; i < 20_000; i++) {
+      state = (Math.imul(state, 1103515245) + 12345) & 0x7fffffff;
+      const key = state % 200; // plenty of repeats, inside and outside the window
+      const expected = !order.includes(key);
+      expect(w.add(key, key * 31)).toBe(expected);
+      if (expected) {
+        order.push(key);
+        if (order.length > 50) order.shift();
+      }
+    }
+    expect(w.size).toBe(50);
   });
 });
 

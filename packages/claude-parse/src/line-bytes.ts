@@ -79,13 +79,16 @@ function mixRange(buf: Buffer, start: number, end: number): void {
 /** Bytes of the head and of the tail that identify a long line. */
 export const FINGERPRINT_SPAN = 256;
 
+/** The two 32-bit halves written by `hashLine`. */
+export const lineHash = new Int32Array(2);
+
 /**
- * A 53-bit identity of a line's bytes for duplicate suppression without decoding: the whole line when
- * short, else its length, head and tail (a log-reconnect replay repeats a line byte for byte; the head of
- * a tool-result line holds its unique `tool_use_id`). A number, so it never equals a uuid string key.
- * Hashes contiguous ranges only, so the result does not depend on how the line was chunked.
+ * A 64-bit identity of a line's bytes for duplicate suppression without decoding, written to `lineHash`:
+ * the whole line when short, else its length, head and tail (a log-reconnect replay repeats a line byte
+ * for byte; the head of a tool-result line holds its unique `tool_use_id`). Hashes contiguous ranges
+ * only, so the result does not depend on how the line was chunked.
  */
-export function fingerprint(parts: readonly Buffer[], length: number): number {
+export function hashLine(parts: readonly Buffer[], length: number): void {
   hashA = 0x811c9dc5 ^ length;
   hashB = 0x2545f491;
   const first = parts[0] as Buffer;
@@ -103,7 +106,14 @@ export function fingerprint(parts: readonly Buffer[], length: number): number {
       mixRange(tail, 0, tail.length);
     }
   }
-  return (hashA >>> 0) * 0x200000 + ((hashB >>> 0) & 0x1fffff);
+  lineHash[0] = hashA;
+  lineHash[1] = hashB;
+}
+
+/** `hashLine` as one number (53 of its 64 bits), for tests and diagnostics. */
+export function fingerprint(parts: readonly Buffer[], length: number): number {
+  hashLine(parts, length);
+  return ((lineHash[0] as number) >>> 0) * 0x200000 + (((lineHash[1] as number) >>> 0) & 0x1fffff);
 }
 
 /** Pieces shorter than this are copied into a staging buffer instead of being kept as views. */

@@ -1,7 +1,7 @@
 import { Buffer } from "node:buffer";
 import { type ClaudeEvent, type EnvelopeFields, isEventObject, toClaudeEvent } from "./events.js";
-import { fingerprint, headOf, joinParts, lastNonSpace, PendingLine } from "./line-bytes.js";
-import { UuidWindow } from "./uuid-window.js";
+import { hashLine, headOf, joinParts, lastNonSpace, lineHash, PendingLine } from "./line-bytes.js";
+import { DedupeWindow } from "./uuid-window.js";
 
 /** A Claude Code event read from one line (or one element of a JSON-array line). */
 export interface EventLine {
@@ -105,8 +105,6 @@ class DeferredEventLine implements EventLine {
   #event: ClaudeEvent | undefined;
   constructor(
     readonly type: string,
-    /** Content fingerprint used for duplicate suppression. */
-    readonly dedupeKey: number,
     parts: Buffer[],
   ) {
     this.#parts = parts;
@@ -173,7 +171,7 @@ function tryDeferred(
   for (const { type, prefix } of prefixes) {
     if (length > prefix.length && startsWith(head, prefix)) {
       if (lastNonSpace(parts) !== 0x7d) return undefined;
-      return new DeferredEventLine(type, fingerprint(parts, length), parts);
+      return new DeferredEventLine(type, parts);
     }
   }
   return undefined;
@@ -247,7 +245,7 @@ export function createStreamParser(options: StreamParserOptions = {}): StreamPar
     stripPrefixes: options.stripPrefixes ?? true,
     explodeArrays: options.explodeArrays ?? true,
   };
-  const seen = new UuidWindow(options.dedupeWindow ?? DEFAULT_DEDUPE_WINDOW);
+  const seen = new DedupeWindow(options.dedupeWindow ?? DEFAULT_DEDUPE_WINDOW);
   const deferred = deferPrefixes(options.deferTypes ?? DEFAULT_DEFER_TYPES);
 
   const pending = new PendingLine();
@@ -257,16 +255,16 @@ export function createStreamParser(options: StreamParserOptions = {}): StreamPar
   function emitLine(parts: Buffer[], length: number, out: ParsedLine[]): void {
     const fast = deferred.length > 0 ? tryDeferred(parts, length, deferred) : undefined;
     if (fast !== undefined) {
-      // Hot path (tool results, deltas): no decoding, no intermediate arrays.
-      out.push(
-        seen.add(fast.dedupeKey) ? fast : { kind: "duplicate", uuid: fast.uuid ?? "", type: fast.type },
-      );
+      // Hot path (tool results, deltas): no decoding, no allocation beyond the line object.
+      hashLine(parts, length);
+      const fresh = seen.add(lineHash[0] as number, lineHash[1] as number);
+      out.push(fresh ? fast : { kind: "duplicate", uuid: fast.uuid ?? "", type: fast.type });
       return;
     }
     const lines = classifyLineText(joinParts(parts).toString("utf8"), classifyOptions);
     if (lines === null) return;
     for (const line of lines) {
-      if (line.kind === "event" && line.uuid !== undefined && !seen.add(line.uuid)) {
+      if (line.kind === "event" && line.uuid !== undefined && !seen.addString(line.uuid)) {
         out.push({ kind: "duplicate", uuid: line.uuid, type: line.type });
       } else {
         out.push(line);

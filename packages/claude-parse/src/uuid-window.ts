@@ -1,28 +1,109 @@
-/** A bounded set of the most recently added strings (FIFO eviction through a ring buffer; O(1) per add). */
-export class UuidWindow {
+/**
+ * The last N line identities seen, for duplicate suppression after a log-stream reconnect.
+ *
+ * Identities are 64-bit hashes (two int32 halves): of a deferred line's bytes, or of an event's uuid. An
+ * open-addressing table on typed arrays with a FIFO ring for eviction: no allocation per line, O(1) per
+ * add (tombstones are swept by an occasional rebuild).
+ */
+export class DedupeWindow {
   readonly #capacity: number;
-  readonly #set = new Set<string | number>();
-  readonly #ring: (string | number | undefined)[];
-  #next = 0;
+  #mask = 0;
+  #keysA = new Int32Array(0);
+  #keysB = new Int32Array(0);
+  /** 0 empty, 1 live, 2 deleted (tombstone). */
+  #state = new Uint8Array(0);
+  /** Table slot of each live entry in insertion order (oldest at `#ringNext` once full); -1 unused. */
+  readonly #ring: Int32Array;
+  #ringNext = 0;
+  #live = 0;
+  #deleted = 0;
 
   constructor(capacity: number) {
     this.#capacity = Math.max(0, Math.floor(capacity));
-    this.#ring = new Array<string | number | undefined>(this.#capacity);
-  }
-
-  /** Adds `id`; returns false when it was already present (a duplicate). */
-  add(id: string | number): boolean {
-    if (this.#capacity === 0) return true;
-    if (this.#set.has(id)) return false;
-    const evicted = this.#ring[this.#next];
-    if (evicted !== undefined) this.#set.delete(evicted);
-    this.#ring[this.#next] = id;
-    this.#next = (this.#next + 1) % this.#capacity;
-    this.#set.add(id);
-    return true;
+    this.#ring = new Int32Array(this.#capacity).fill(-1);
+    let size = 16;
+    while (size < this.#capacity * 2) size *= 2;
+    this.#allocate(size);
   }
 
   get size(): number {
-    return this.#set.size;
+    return this.#live;
+  }
+
+  /** Adds the identity (a, b); false when it is already in the window (a duplicate). */
+  add(a: number, b: number): boolean {
+    if (this.#capacity === 0) return true;
+    const ka = a | 0;
+    const kb = b | 0;
+    let i = (ka ^ (kb >>> 16)) & this.#mask;
+    let insertAt = -1;
+    for (;;) {
+      const st = this.#state[i];
+      if (st === 0) break;
+      if (st === 1) {
+        if (this.#keysA[i] === ka && this.#keysB[i] === kb) return false;
+      } else if (insertAt < 0) {
+        insertAt = i;
+      }
+      i = (i + 1) & this.#mask;
+    }
+    if (insertAt < 0) insertAt = i;
+    if (this.#live === this.#capacity) {
+      const oldest = this.#ring[this.#ringNext] as number;
+      this.#state[oldest] = 2;
+      this.#live--;
+      this.#deleted++;
+    }
+    if (this.#state[insertAt] === 2) this.#deleted--;
+    this.#state[insertAt] = 1;
+    this.#keysA[insertAt] = ka;
+    this.#keysB[insertAt] = kb;
+    this.#live++;
+    this.#ring[this.#ringNext] = insertAt;
+    this.#ringNext = (this.#ringNext + 1) % this.#capacity;
+    if (this.#deleted > this.#state.length / 4) this.#rebuild();
+    return true;
+  }
+
+  /** Adds a string identity (an event uuid). */
+  addString(s: string): boolean {
+    let a = 0x811c9dc5;
+    let b = 0x2545f491 ^ s.length;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      a = Math.imul(a ^ c, 0x01000193);
+      b = Math.imul(b ^ c, 0x5bd1e995);
+      b ^= b >>> 13;
+    }
+    return this.add(a, b);
+  }
+
+  #allocate(size: number): void {
+    this.#mask = size - 1;
+    this.#keysA = new Int32Array(size);
+    this.#keysB = new Int32Array(size);
+    this.#state = new Uint8Array(size);
+    this.#deleted = 0;
+  }
+
+  /** Re-inserts the live entries into a fresh table (drops tombstones), keeping their FIFO order. */
+  #rebuild(): void {
+    const keysA = this.#keysA;
+    const keysB = this.#keysB;
+    const state = this.#state;
+    this.#allocate(state.length);
+    for (let k = 0; k < this.#capacity; k++) {
+      const pos = (this.#ringNext + k) % this.#capacity;
+      const slot = this.#ring[pos] as number;
+      if (slot < 0 || state[slot] !== 1) continue;
+      const ka = keysA[slot] as number;
+      const kb = keysB[slot] as number;
+      let i = (ka ^ (kb >>> 16)) & this.#mask;
+      while (this.#state[i] !== 0) i = (i + 1) & this.#mask;
+      this.#state[i] = 1;
+      this.#keysA[i] = ka;
+      this.#keysB[i] = kb;
+      this.#ring[pos] = i;
+    }
   }
 }
