@@ -56,15 +56,16 @@ export async function observeRun(
   const startedAt = Date.now();
   const deferred: string[] = [];
 
-  const forward = async (text: string) => {
+  // Secret values are masked before anything sees the line: the log, the run summary and the result alike.
+  const forward = async (raw: string) => {
+    const text = redact(raw);
     const parsed: ParsedLine[] = parser.push(`${text}\n`);
     accumulator.push(parsed);
-    if (parsed.some((p) => p.kind === "event")) return log.line("stdout", redact(text));
+    if (parsed.some((p) => p.kind === "event")) return log.line("stdout", text);
     for (const p of parsed) {
       if (p.kind === "raw") {
-        const clean = redact(p.text);
-        stderr = `${stderr}${clean}\n`.slice(-STDERR_TAIL_CHARS);
-        await log.line("stderr", clean);
+        stderr = `${stderr}${p.text}\n`.slice(-STDERR_TAIL_CHARS);
+        await log.line("stderr", p.text);
       } else if (p.kind === "oversize") {
         await log.status(`skipped an output line of ${p.bytes} bytes (over the line size cap)`);
       }

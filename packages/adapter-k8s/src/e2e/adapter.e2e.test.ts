@@ -67,11 +67,16 @@ function run(input: Omit<RunInput, "config"> & { config?: Record<string, unknown
   return r;
 }
 
+/** Every result of the suite, for the same scan. */
+const allResults: AdapterExecutionResult[] = [];
+
 async function execute(
   r: RecordedRun,
   module: ServerAdapterModule = adapter,
 ): Promise<AdapterExecutionResult> {
-  return module.execute(r.ctx);
+  const result = await module.execute(r.ctx);
+  allResults.push(result);
+  return result;
 }
 
 beforeAll(async () => {
@@ -171,8 +176,9 @@ describe("claude_k8s on a real cluster (shipped Role, Pod Security restricted)",
     expect(first.exitCode).toBe(0);
     const kept = await jobExists(admin, NS, jobOf(first));
     expect(kept?.metadata?.uid).toBeDefined();
-    // The bound is an age: let the retained Job grow older than it.
-    await new Promise((resolve) => setTimeout(resolve, 11_000));
+    // The bound is an age (from the Job's completionTime, which the Job controller may write a few seconds after
+    // the pod ended on a loaded machine): let the retained Job grow well older than it.
+    await new Promise((resolve) => setTimeout(resolve, 20_000));
     const r = run({
       runId: "sweep-2",
       agentId: "agent-sweep",
@@ -180,7 +186,10 @@ describe("claude_k8s on a real cluster (shipped Role, Pod Security restricted)",
     });
     const second = await execute(r);
     expect(second.exitCode).toBe(0);
-    expect(r.statusLines().some((l) => l.includes(`swept finished Job ${jobOf(first)}`))).toBe(true);
+    expect(
+      r.statusLines().some((l) => l.includes(`swept finished Job ${jobOf(first)}`)),
+      explain(second, r),
+    ).toBe(true);
     const k8s = second.resultJson?.kubernetes as { jobUid?: string } | undefined;
     expect(k8s?.jobUid).not.toBe(kept?.metadata?.uid);
   });
@@ -601,7 +610,7 @@ describe("claude_k8s on a real cluster (shipped Role, Pod Security restricted)",
     }
   });
 
-  it("never puts a secret value in a pod spec, an Event or the run log", async () => {
+  it("never puts a secret value in a pod spec, an Event, the run log or a result", async () => {
     const dump = await namespaceDump(admin, NS);
     expect(dump).toContain("claude"); // the dump really holds the retained Job and pods
     const secrets = [API_KEY, ...allRuns.map((r) => r.ctx.authToken ?? "")].filter(Boolean);
@@ -611,6 +620,7 @@ describe("claude_k8s on a real cluster (shipped Role, Pod Security restricted)",
         expect(r.allText()).not.toContain(secret);
         expect(JSON.stringify(r.meta)).not.toContain(secret);
       }
+      expect(JSON.stringify(allResults)).not.toContain(secret);
     }
   });
 });

@@ -15,8 +15,8 @@ import { getClients, type KubeClients } from "@paperclip-k8s/k8s-runtime";
 /** Test-harness helpers for the sandbox's real cluster (admin credentials only ever used by the tests). */
 
 export const CLAUDE_IMAGE = process.env.E2E_CLAUDE_IMAGE ?? "localhost/paperclip-claude:2.1.330";
-/** The sandbox's pod bridge gateway: the host address pods reach the mock Anthropic API on. */
-export const BRIDGE_HOST = process.env.E2E_BRIDGE_HOST ?? "10.88.0.1";
+/** The address of this machine pods reach (the sandbox exports it; the local provider uses its bridge gateway). */
+export const BRIDGE_HOST = process.env.E2E_BRIDGE_HOST ?? process.env.SANDBOX_POD_HOST ?? "10.88.0.1";
 
 export function adminKubeconfigPath(): string {
   const fromEnv = process.env.KUBECONFIG?.split(":").find(Boolean);
