@@ -11,7 +11,8 @@ export default defineConfig({
     globalSetup: [fileURLToPath(new URL("./src/e2e-setup.ts", import.meta.url))],
     fileParallelism: false,
     testTimeout: 300_000,
-    hookTimeout: 600_000,
+    // A fresh machine builds Kubernetes from source and the images in the global setup: allow for it.
+    hookTimeout: 1_800_000,
     teardownTimeout: 120_000,
   },
 });

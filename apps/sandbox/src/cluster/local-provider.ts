@@ -165,9 +165,18 @@ export class LocalProvider implements ClusterProvider {
   private async detectRunning(ctx: LocalUpContext, log: StepLog): Promise<void> {
     const daemons = await listDaemons(this.paths.run);
     const allUp = COMPONENTS.every((n) => daemons.some((d) => d.name === n && isRunning(d)));
-    if (allUp && existsSync(this.config.kubeconfigPath) && (await this.apiserverReady())) {
+    if (allUp && existsSync(this.config.kubeconfigPath)) {
+      // Every process runs: give a busy (or briefly restarting) apiserver and node time before judging them.
       const kc = loadKubeConfig(this.config.kubeconfigPath);
-      if (await nodeReady(kc, this.config.nodeName)) {
+      const healthy = await waitFor(
+        "running cluster",
+        async () => (await this.apiserverReady()) && (await nodeReady(kc, this.config.nodeName)),
+        { timeoutMs: 90_000, intervalMs: 1000 },
+      ).then(
+        () => true,
+        () => false,
+      );
+      if (healthy) {
         ctx.reused = true;
         log("healthy cluster found: reusing it");
         return;
