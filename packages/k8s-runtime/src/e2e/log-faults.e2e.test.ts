@@ -113,4 +113,37 @@ describe("log following through a faulty network (real apiserver + kubelet)", ()
     expect(result.logs?.drops).toBeGreaterThanOrEqual(1);
     expectExactlyOnce(lines, n);
   });
+
+  it("abort mid-run: runJob resolves 'aborted' and every connection it opened is closed", async () => {
+    const quiet = new FaultProxy(apiserverAddress(direct));
+    const clients = e2eClients(await quiet.start());
+    try {
+      const job = await createJob(
+        direct,
+        namespace,
+        shellJob("abort", { script: numberedLines(2000, 0.05) }),
+      );
+      const controller = new AbortController();
+      const lines: LogLine[] = [];
+      const result = await runJob(clients, {
+        namespace,
+        job,
+        containerName: "main",
+        signal: controller.signal,
+        onLine: (l) => {
+          lines.push(l);
+          if (lines.length === 30) controller.abort();
+        },
+      });
+      expect(result.outcome).toEqual({ kind: "aborted" });
+      expect(result.logs?.endedBy).toBe("aborted");
+      expect(lines.map((l) => l.text)).toEqual(
+        Array.from({ length: lines.length }, (_, i) => `line-${i + 1}`),
+      );
+      for (let i = 0; i < 100 && quiet.open.length > 0; i += 1) await new Promise((r) => setTimeout(r, 50));
+      expect(quiet.open).toHaveLength(0);
+    } finally {
+      await quiet.stop();
+    }
+  });
 });
