@@ -3,6 +3,7 @@
  * pnpm sandbox up | down | status | run <scenario> | logs
  * A real Kubernetes cluster for the e2e suites (see README.md).
  */
+import { spawn } from "node:child_process";
 import { createReadStream, existsSync } from "node:fs";
 import { defineCommand, runMain } from "citty";
 import { Listr } from "listr2";
@@ -146,6 +147,7 @@ const logs = defineCommand({
       required: false,
       description: "etcd | kube-apiserver | kube-controller-manager | kube-scheduler | containerd | kubelet",
     },
+    follow: { type: "boolean", alias: "f", description: "keep printing new lines", default: false },
   },
   async run({ args }) {
     const paths = statePaths(resolveLocalConfig());
@@ -157,6 +159,10 @@ const logs = defineCommand({
     const file = `${paths.logs}/${name}.log`;
     if (!existsSync(file)) {
       throw new SandboxError("sandbox_config_invalid", `component: no log ${file}`, { field: "component" });
+    }
+    if (args.follow) {
+      spawn("tail", ["-n", "+1", "-F", file], { stdio: "inherit" });
+      return;
     }
     createReadStream(file).pipe(process.stdout);
   },

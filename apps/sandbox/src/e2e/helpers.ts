@@ -15,6 +15,8 @@ export interface ProcessResult {
   code: number | null;
   stdout: string;
   stderr: string;
+  /** When the first stdout bytes arrived (undefined when there were none). */
+  firstOutputAt: Date | undefined;
   endedAt: Date;
 }
 
@@ -24,7 +26,9 @@ export function runProcess(cmd: string, args: string[], timeoutMs = 300_000): Pr
     const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
+    let firstOutputAt: Date | undefined;
     child.stdout.on("data", (d: Buffer) => {
+      firstOutputAt ??= new Date();
       stdout += d.toString("utf8");
     });
     child.stderr.on("data", (d: Buffer) => {
@@ -39,7 +43,7 @@ export function runProcess(cmd: string, args: string[], timeoutMs = 300_000): Pr
     child.on("error", reject);
     child.on("close", (code) => {
       clearTimeout(timer);
-      resolve({ code, stdout, stderr, endedAt: new Date() });
+      resolve({ code, stdout, stderr, firstOutputAt, endedAt: new Date() });
     });
   });
 }
