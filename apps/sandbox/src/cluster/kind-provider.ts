@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { CoreV1Api } from "@kubernetes/client-node";
-import { run } from "./exec.js";
+import { findCommand, run } from "./exec.js";
 import { loadKubeConfig, nodeReady } from "./kube.js";
 import type { ClusterProvider, ClusterStatus, Step } from "./provider.js";
 
@@ -85,13 +85,29 @@ export function kindDownCommands(
   ];
 }
 
+const INSTALL_HINTS: Record<string, string> = {
+  kind: "install it with `go install sigs.k8s.io/kind@v0.32.0`",
+  docker: "the kind provider needs a Docker engine",
+};
+
+async function defaultExec(cmd: string, args: string[]) {
+  if (!findCommand(cmd)) {
+    return {
+      code: 127,
+      stdout: "",
+      stderr: `${cmd} not found on PATH: ${INSTALL_HINTS[cmd] ?? "install it"}`,
+    };
+  }
+  return run(cmd, args, { allowFailure: true });
+}
+
 /** kind (Docker engine required). `up` is idempotent: an existing cluster of that name is reused. */
 export class KindProvider implements ClusterProvider {
   readonly name = "kind" as const;
   private readonly exec: NonNullable<KindOptions["exec"]>;
 
   constructor(private readonly opts: KindOptions) {
-    this.exec = opts.exec ?? ((cmd, args) => run(cmd, args, { allowFailure: true }));
+    this.exec = opts.exec ?? defaultExec;
   }
 
   kubeconfigPath(): string {
