@@ -130,6 +130,32 @@ describe("run summary", () => {
     expect(s.costUsd).toBeCloseTo(0.013, 10);
   });
 
+  it("reports only the resumed run on 2.1.330 (shape seen from the real CLI: cumulative totals, per-run delta)", () => {
+    // A resumed `success-tools` run against the mock: the first run used 5168/29 tokens ($0.021252).
+    const resumed = result({
+      result_index: 0,
+      total_cost_usd: 0.04352,
+      usage: {
+        input_tokens: 5422,
+        output_tokens: 29,
+        cache_read_input_tokens: 0,
+        cache_creation_input_tokens: 0,
+      },
+      modelUsage: { "claude-opus-5-5": { inputTokens: 10590, outputTokens: 58, costUSD: 0.04352 } },
+      model_usage_since_last_result: {
+        "claude-opus-5-5": { inputTokens: 5422, outputTokens: 29, costUSD: 0.022268 },
+      },
+    });
+    const s = summarizeStdout(line(init()) + line(resumed));
+    expect(s.usage).toEqual({
+      inputTokens: 5422,
+      outputTokens: 29,
+      cacheReadInputTokens: 0,
+      cacheCreationInputTokens: 0,
+    });
+    expect(s.costUsd).toBe(0.022268);
+  });
+
   it("falls back to the result's main-loop usage without modelUsage", () => {
     const s = summarizeStdout(line(result({ modelUsage: undefined })));
     expect(s.usageSource).toBe("result_usage");
