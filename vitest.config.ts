@@ -6,7 +6,7 @@ export default defineConfig({
     projects: ["packages/*", "apps/*"],
     coverage: {
       provider: "v8",
-      include: ["packages/*/src/**", "apps/*/src/**"],
+      include: ["packages/*/src/**/*.ts", "apps/*/src/**/*.ts"],
       exclude: ["**/*.test.ts", "**/*.e2e.test.ts", "**/*.bench.ts"],
       reporter: ["text-summary", "json-summary"],
     },

@@ -9,7 +9,9 @@ let passed = 0;
 let failed = 0;
 let skipped = 0;
 const rows = [];
-for (const name of readdirSync(dir).filter((f) => f.endsWith(".json")).sort()) {
+for (const name of readdirSync(dir)
+  .filter((f) => f.endsWith(".json"))
+  .sort()) {
   let report;
   try {
     report = JSON.parse(readFileSync(join(dir, name), "utf8"));
@@ -23,7 +25,9 @@ for (const name of readdirSync(dir).filter((f) => f.endsWith(".json")).sort()) {
   const p = report.numPassedTests;
   const f = report.numFailedTests + brokenFiles;
   const s = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
-  rows.push(`  ${name.padEnd(32)} ${String(p).padStart(5)} passed ${String(f).padStart(4)} failed ${String(s).padStart(4)} skipped`);
+  rows.push(
+    `  ${name.padEnd(32)} ${String(p).padStart(5)} passed ${String(f).padStart(4)} failed ${String(s).padStart(4)} skipped`,
+  );
   passed += p;
   failed += f;
   skipped += s;

@@ -34,7 +34,10 @@ describe("runClaude process handling (with /bin/sh standing in for the CLI)", ()
         // a detached grandchild in its own session, like a tool shell, then a long wait
         args: [
           "-c",
-          'setsid sleep 300 >/dev/null 2>&1 </dev/null & echo \'{"type":"assistant"}\'; exec sleep 300',
+          // (the line is printed only once the grandchild has exec'd sleep, so the sweep cannot race its exec)
+          "setsid sleep 300 >/dev/null 2>&1 </dev/null & " +
+            'while [ "$(cat /proc/$!/comm 2>/dev/null)" != sleep ]; do :; done; ' +
+            'echo \'{"type":"assistant"}\'; exec sleep 300',
         ],
         prompt: "",
         env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
