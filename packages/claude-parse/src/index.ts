@@ -68,6 +68,7 @@ export {
   classifyLineText,
   createStreamParser,
   DEFAULT_DEDUPE_WINDOW,
+  DEFAULT_DEFER_TYPES,
   DEFAULT_MAX_LINE_BYTES,
   type DuplicateLine,
   type EventLine,
@@ -76,6 +77,7 @@ export {
   type RawLine,
   type StreamParser,
   type StreamParserOptions,
+  TRUNCATED_PREVIEW_CHARS,
   type TruncatedLine,
 } from "./stream-parser.js";
 export {
