@@ -8,11 +8,13 @@ export interface EventLine {
   readonly kind: "event";
   /** The event's top-level `type` as written by the CLI (`system`, `assistant`, `result`, ...). */
   readonly type: string;
+  /** The event's `uuid`. On a deferred line (see `deferTypes`) reading it decodes and parses the line. */
   readonly uuid: string | undefined;
   /** Text that preceded the JSON object on the line (kubectl `--timestamps`, `[pod/x]`), if any was stripped. */
   readonly prefix: string | undefined;
-  /** The JSON text of the event (CR and prefix removed). */
+  /** The JSON text of the event (CR and prefix removed). On a deferred line reading it decodes the line. */
   readonly text: string;
+  /** The typed event. On a deferred line reading it decodes and parses the line; check `type` first. */
   readonly event: ClaudeEvent;
 }
 
