@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { ClaudeConfigError } from "./config-error.js";
-import { buildRunEnv, isSensitiveEnvKey, REDACTED, redactEnv } from "./env.js";
+import {
+  buildRunEnv,
+  isSensitiveEnvKey,
+  MAX_WAKE_PAYLOAD_JSON,
+  REDACTED,
+  redactEnv,
+  wakePayloadJson,
+} from "./env.js";
 
 const base = {
   runId: "run-1",
@@ -106,5 +113,50 @@ describe("sensitive env keys", () => {
       ANTHROPIC_API_KEY: REDACTED,
       HOME: "/root",
     });
+  });
+});
+
+describe("wakePayloadJson", () => {
+  const comment = (i: number, size: number) => ({
+    id: `c-${i}`,
+    body: "x".repeat(size),
+    author: { type: "user" },
+  });
+
+  it("passes small payloads through unchanged", () => {
+    const wake = { reason: "issue_commented", issue: { id: "i" }, comments: [comment(1, 10)] };
+    expect(wakePayloadJson(wake)).toBe(JSON.stringify(wake));
+    expect(wakePayloadJson(undefined)).toBeUndefined();
+  });
+
+  it("cuts long comment bodies, then drops comments, so the env var always fits", () => {
+    const few = { reason: "r", comments: [comment(1, 200_000)] };
+    const cut = JSON.parse(wakePayloadJson(few) as string);
+    expect(cut.comments[0]).toMatchObject({ id: "c-1", bodyTruncated: true });
+    expect(cut.comments[0].body).toHaveLength(2000);
+    expect(cut.fallbackFetchNeeded).toBe(true);
+
+    const many = {
+      reason: "r",
+      issue: { id: "i" },
+      comments: Array.from({ length: 100 }, (_, i) => comment(i, 5000)),
+    };
+    const json = wakePayloadJson(many) as string;
+    expect(json.length).toBeLessThanOrEqual(MAX_WAKE_PAYLOAD_JSON);
+    const minimal = JSON.parse(json);
+    expect(minimal).toMatchObject({
+      reason: "r",
+      issue: { id: "i" },
+      comments: [],
+      truncated: true,
+      fallbackFetchNeeded: true,
+    });
+    expect(minimal.commentIds).toHaveLength(100);
+  });
+
+  it("is what buildRunEnv exports", () => {
+    const wake = { reason: "r", comments: [comment(1, 200_000)] };
+    const env = buildRunEnv({ ...base, context: { paperclipWake: wake } });
+    expect(env.PAPERCLIP_WAKE_PAYLOAD_JSON).toBe(wakePayloadJson(wake));
   });
 });

@@ -91,6 +91,44 @@ function userEnvValue(key: string, value: unknown): string | undefined {
 
 const ENV_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/** Linux rejects a single env string over 128 KiB (MAX_ARG_STRLEN) with E2BIG; stay well below. */
+export const MAX_WAKE_PAYLOAD_JSON = 96 * 1024;
+const SHORT_COMMENT_CHARS = 2000;
+
+/**
+ * `PAPERCLIP_WAKE_PAYLOAD_JSON`: the wake payload as JSON, shortened when it would not fit in one env var
+ * (comment bodies cut, then dropped; `fallbackFetchNeeded: true` tells the agent to read the thread from
+ * the API instead).
+ */
+export function wakePayloadJson(wake: unknown): string | undefined {
+  const full = jsonOrUndefined(wake);
+  if (full === undefined || full.length <= MAX_WAKE_PAYLOAD_JSON) return full;
+  const payload = record(wake);
+  const comments = Array.isArray(payload.comments) ? payload.comments.map(record) : [];
+  const shortened = JSON.stringify({
+    ...payload,
+    fallbackFetchNeeded: true,
+    comments: comments.map((c) =>
+      typeof c.body === "string" && c.body.length > SHORT_COMMENT_CHARS
+        ? { ...c, body: c.body.slice(0, SHORT_COMMENT_CHARS), bodyTruncated: true }
+        : c,
+    ),
+  });
+  if (shortened.length <= MAX_WAKE_PAYLOAD_JSON) return shortened;
+  const { comments: _dropped, ...rest } = payload;
+  const ids = comments.map((c) => c.id).filter((id) => typeof id === "string");
+  const minimal = JSON.stringify({
+    ...rest,
+    comments: [],
+    commentIds: ids,
+    truncated: true,
+    fallbackFetchNeeded: true,
+  });
+  return minimal.length <= MAX_WAKE_PAYLOAD_JSON
+    ? minimal
+    : JSON.stringify({ reason: payload.reason ?? null, truncated: true, fallbackFetchNeeded: true });
+}
+
 /** The PAPERCLIP_* variables of a run, from Paperclip's execution context. */
 export function buildPaperclipRunVars(input: RunEnvInput): Record<string, string> {
   const ctx = record(input.context);
@@ -109,7 +147,7 @@ export function buildPaperclipRunVars(input: RunEnvInput): Record<string, string
     PAPERCLIP_LINKED_ISSUE_IDS: Array.isArray(ctx.issueIds)
       ? ctx.issueIds.filter((id) => typeof id === "string" && id !== "").join(",") || undefined
       : undefined,
-    PAPERCLIP_WAKE_PAYLOAD_JSON: jsonOrUndefined(ctx.paperclipWake),
+    PAPERCLIP_WAKE_PAYLOAD_JSON: wakePayloadJson(ctx.paperclipWake),
     PAPERCLIP_WORKSPACE_CWD: input.workspaceCwd ?? str(ws.cwd),
     PAPERCLIP_WORKSPACE_SOURCE: str(ws.source),
     PAPERCLIP_WORKSPACE_STRATEGY: str(ws.strategy),

@@ -18,11 +18,13 @@ export {
   buildPaperclipRunVars,
   buildRunEnv,
   isSensitiveEnvKey,
+  MAX_WAKE_PAYLOAD_JSON,
   REDACTED,
   type RunEnvAgent,
   type RunEnvInput,
   redactEnv,
   SENSITIVE_ENV_KEYS,
+  wakePayloadJson,
 } from "./env.js";
 export type {
   ApiRetryEvent,
