@@ -1,4 +1,4 @@
-import { isNotFound, normalizeApiError } from "@paperclip-k8s/k8s-runtime";
+import { deleteJob, isNotFound, normalizeApiError } from "@paperclip-k8s/k8s-runtime";
 import type { ClusterContext } from "./cluster.js";
 import type { Launched } from "./launch.js";
 import type { RunLog } from "./run-log.js";
@@ -34,27 +34,11 @@ export async function deleteRunObjects(
   return ok;
 }
 
-/**
- * Deletes a Job with propagationPolicy Background, optionally only if it still has `uid`. Both go in the
- * DeleteOptions body: the apiserver ignores query parameters when a body is sent, so a `propagationPolicy`
- * query parameter next to a preconditions body would silently fall back to batch/v1's default — orphaning the
- * pods. Returns false when the Job was already gone.
- */
-export async function deleteJobBackground(
+/** Deletes a Job with propagationPolicy Background, only if it still has `uid`. False when already gone. */
+export function deleteJobBackground(
   cluster: ClusterContext,
   name: string,
   uid: string | undefined,
 ): Promise<boolean> {
-  try {
-    await cluster.clients.batch.deleteNamespacedJob({
-      name,
-      namespace: cluster.namespace,
-      propagationPolicy: "Background",
-      body: { propagationPolicy: "Background", ...(uid ? { preconditions: { uid } } : {}) },
-    });
-    return true;
-  } catch (error) {
-    if (isNotFound(error)) return false;
-    throw error;
-  }
+  return deleteJob(cluster.clients, { namespace: cluster.namespace, name, ...(uid ? { uid } : {}) });
 }

@@ -23,6 +23,7 @@ import {
   serviceAccountDir,
   shippedRoleKubeconfig,
   waitForPod,
+  waitUntilPodsGone,
 } from "./cluster.js";
 import { events, FaultProxy, type RecordedRun, type RunInput, recordedRun } from "./harness.js";
 
@@ -131,6 +132,8 @@ describe("claude_k8s on a real cluster (shipped Role, Pod Security restricted)",
     const jobName = jobOf(r1);
     expect(await jobExists(admin, NS, jobName)).toBeUndefined();
     expect(await secretExists(admin, NS, jobName)).toBe(false);
+    // Deleted with propagation Background: its pod goes too (an orphaning delete would leave it behind).
+    await waitUntilPodsGone(admin, NS, `paperclip.ai/run-id=resume-1`);
 
     const second = run({
       runId: "resume-2",

@@ -248,3 +248,42 @@ export async function serviceAccountDir(
   await writeFile(join(dir, "namespace"), namespace);
   return prefix;
 }
+
+/**
+ * Resolves once no pod matching `labelSelector` is left in the namespace (watch-driven). Proves a Job delete really
+ * propagated to its pods — with an orphaning delete they would stay forever and this would time out.
+ */
+export async function waitUntilPodsGone(
+  admin: KubeClients,
+  namespace: string,
+  labelSelector: string,
+  timeoutMs = 120_000,
+): Promise<void> {
+  const list = await admin.core.listNamespacedPod({ namespace, labelSelector });
+  const live = new Set(list.items.map((p) => p.metadata?.uid));
+  if (live.size === 0) return;
+  await new Promise<void>((resolve, reject) => {
+    let controller: AbortController | undefined;
+    const timer = setTimeout(() => {
+      controller?.abort();
+      reject(new Error(`pods ${labelSelector} still present after ${timeoutMs / 1000}s`));
+    }, timeoutMs);
+    void admin.watch
+      .watch(
+        `/api/v1/namespaces/${namespace}/pods`,
+        { labelSelector, resourceVersion: list.metadata?.resourceVersion },
+        (type, pod) => {
+          if (type === "DELETED") live.delete(pod.metadata?.uid);
+          if (live.size === 0) {
+            clearTimeout(timer);
+            controller?.abort();
+            resolve();
+          }
+        },
+        () => undefined,
+      )
+      .then((c) => {
+        controller = c;
+      });
+  });
+}
