@@ -3,7 +3,7 @@ import type { KubeClients } from "./clients.js";
 import type { ContainerTermination, PodDiagnosis, PodProblemCode } from "./diagnosis.js";
 import type { JobEvent, JobOutcome, StartStage } from "./job-events.js";
 import { trackJob } from "./job-tracker.js";
-import type { LogLine } from "./log-cursor.js";
+import type { LogLine, LogPosition } from "./log-cursor.js";
 import {
   type FollowLogsOptions,
   followLogs,
@@ -28,6 +28,11 @@ export interface RunJobOptions {
   readonly backstopIntervalMs?: number;
   readonly stallTimeoutMs?: number;
   readonly drainGraceMs?: number;
+  /**
+   * Resume the log after this position (persisted `result.logs.position` / follower position), e.g. when adopting
+   * a Job after a restart, so lines already delivered are not delivered again.
+   */
+  readonly logResumeFrom?: LogPosition;
   readonly signal?: AbortSignal;
   readonly logger?: Logger;
   readonly onRequest?: (kind: string) => void;
@@ -104,6 +109,7 @@ export async function runJob(clients: KubeClients, options: RunJobOptions): Prom
         podName,
         containerName: options.containerName,
         onLine: options.onLine,
+        ...(options.logResumeFrom ? { resumeFrom: options.logResumeFrom } : {}),
       });
     } else if (event.type === "container-terminated" && event.container === options.containerName) {
       termination = {

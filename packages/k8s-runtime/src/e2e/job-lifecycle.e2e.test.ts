@@ -184,4 +184,36 @@ describe("Job life on a real cluster", () => {
       firstPods.items[0]?.metadata?.uid,
     );
   });
+
+  it("adoption: a second follower resumes after a persisted log position without repeating lines", async () => {
+    const job = await createJob(clients, namespace, shellJob("adopt", { script: numberedLines(200, 0.03) }));
+    const first: LogLine[] = [];
+    const controller = new AbortController();
+    const firstRun = await runJob(clients, {
+      namespace,
+      job,
+      containerName: "main",
+      signal: controller.signal,
+      onLine: (l) => {
+        first.push(l);
+        if (first.length === 60) controller.abort(); // "Paperclip restarts" here
+      },
+    });
+    expect(firstRun.outcome.kind).toBe("aborted");
+    const position = firstRun.logs?.position;
+    expect(position).toBeDefined();
+    const current = await clients.batch.readNamespacedJob({ name: "adopt", namespace });
+    const second: LogLine[] = [];
+    const secondRun = await runJob(clients, {
+      namespace,
+      job: current,
+      containerName: "main",
+      onLine: (l) => void second.push(l),
+      ...(position ? { logResumeFrom: position } : {}),
+    });
+    expect(secondRun.outcome).toMatchObject({ kind: "complete", exitCode: 0 });
+    expect([...first, ...second].map((l) => l.text)).toEqual(
+      Array.from({ length: 200 }, (_, i) => `line-${i + 1}`),
+    );
+  });
 });
