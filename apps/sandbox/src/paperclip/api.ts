@@ -1,7 +1,7 @@
 /**
  * A small typed client for the Paperclip HTTP API routes the e2e suite uses (read from the installed server's
- * `dist/routes/*.js`). The server runs in `local_trusted` mode, so every loopback request acts as the implicit
- * instance admin (`local-board`) and no credentials are sent.
+ * `dist/routes/*.js`). In `authenticated` mode it sends the instance admin's session cookie (and the Origin Better
+ * Auth checks); in `local_trusted` mode every loopback request acts as the implicit `local-board` admin.
  */
 import { PaperclipApiError } from "./errors.js";
 
@@ -114,7 +114,11 @@ export const TERMINAL_RUN_STATUSES: ReadonlySet<string> = new Set([
 ]);
 
 export class PaperclipApi {
-  constructor(readonly baseUrl: string) {}
+  /** `cookie`: the session of a signed-in user (authenticated mode); none in local_trusted mode. */
+  constructor(
+    readonly baseUrl: string,
+    private readonly cookie?: string,
+  ) {}
 
   health(): Promise<{ status: string; version: string; deploymentMode: string }> {
     return this.request("GET", "/api/health");
@@ -221,9 +225,12 @@ export class PaperclipApi {
   }
 
   private fetch(method: string, path: string, body?: unknown): Promise<Response> {
+    const headers: Record<string, string> = {};
+    if (body !== undefined) headers["content-type"] = "application/json";
+    if (this.cookie) Object.assign(headers, { cookie: this.cookie, origin: this.baseUrl });
     return fetch(`${this.baseUrl}${path}`, {
       method,
-      headers: body === undefined ? {} : { "content-type": "application/json" },
+      headers,
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
   }

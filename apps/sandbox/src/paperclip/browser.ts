@@ -60,6 +60,8 @@ export interface CaptureOptions {
    * the UI then keeps its raw fallback (its parser fetch is not retried). A load hit by that is reloaded. Default 4.
    */
   readonly attempts?: number;
+  /** Session cookies (`name=value; name2=value2`) of the signed-in user, for an authenticated instance. */
+  readonly cookie?: string;
   /** Repair Paperclip's parser worker when this browser kills it (see {@link WORKER_REPAIR}). Default false. */
   readonly repairParserWorker?: boolean;
 }
@@ -118,6 +120,15 @@ export async function captureRenderedPage(options: CaptureOptions): Promise<Page
     args: [...CHROMIUM_FLAGS],
     viewport: { width: 1440, height: 2400 },
   });
+  if (options.cookie) {
+    const url = new URL(options.url).origin;
+    await context.addCookies(
+      options.cookie.split(/;\s*/).map((pair) => {
+        const at = pair.indexOf("=");
+        return { name: pair.slice(0, at), value: pair.slice(at + 1), url };
+      }),
+    );
+  }
   const maxAttempts = options.attempts ?? 4;
   const failures: string[] = [];
   try {

@@ -1,5 +1,6 @@
 /**
- * Both adapters inside the real Paperclip server (npm paperclipai, pinned), end to end:
+ * Both adapters inside the real Paperclip server (npm paperclipai, pinned; authenticated mode with an instance admin
+ * bootstrapped through the official CLI and the HTTP API), end to end:
  * - installed with POST /api/adapters/install from their local package directories, listed by GET /api/adapters
  *   with their config schemas, their ui-parser served by GET /api/adapters/:type/ui-parser.js;
  * - one agent per adapter, woken twice on one task: the runs succeed, the transcript Paperclip's UI builds with our
@@ -305,6 +306,7 @@ describe.each([CLI_UNDER_TEST, K8S_UNDER_TEST])("agent on $pkg.type run by Paper
       waitForAbsentTexts: ['"type":"assistant"', '"type":"system"'],
       screenshot: under.screenshot,
       repairParserWorker: true,
+      ...(paperclip.admin ? { cookie: paperclip.admin.cookie } : {}),
     });
     if (capture.stockWorkerError !== null) {
       console.warn(

@@ -1,7 +1,7 @@
 /**
- * The harness alone, with no adapter of ours: the real Paperclip server starts from the cache in a temporary
- * home, answers its API as the local instance admin, runs an agent on its built-in `process` adapter and
- * serves that run's log, then stops without leaving a process behind.
+ * The harness alone, with no adapter of ours: the real Paperclip server starts from the cache in a temporary home in
+ * authenticated mode, its first instance admin is created through the official CLI and the HTTP API, it runs an
+ * agent on its built-in `process` adapter and serves that run's log, then stops without leaving a process behind.
  */
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -20,13 +20,23 @@ describe("Paperclip harness (real paperclipai server)", () => {
     await paperclip?.stop();
   });
 
-  it("serves the pinned version in local_trusted mode on loopback", async () => {
+  it("serves the pinned version in authenticated mode on loopback, with a bootstrapped instance admin", async () => {
     const health = await paperclip.api.health();
     expect(health).toMatchObject({
       status: "ok",
       version: PAPERCLIP_VERSION,
-      deploymentMode: "local_trusted",
+      deploymentMode: "authenticated",
+      bootstrapStatus: "ready",
     });
+    expect(paperclip.admin?.email).toMatch(/@e2e\.invalid$/);
+    // without the admin's session the API refuses board requests
+    const anonymous = await fetch(`${paperclip.url}/api/companies`);
+    expect(anonymous.status).toBe(403);
+    const session = await paperclip.api.request<{ user?: { email?: string } }>(
+      "GET",
+      "/api/auth/get-session",
+    );
+    expect(session.user?.email).toBe(paperclip.admin?.email);
     expect(paperclip.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(paperclip.install.node).toContain("node-24");
     // a second start reuses the cached install

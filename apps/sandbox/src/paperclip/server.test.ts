@@ -18,6 +18,7 @@ describe("installDir", () => {
 
 describe("buildInstanceConfig", () => {
   const config = buildInstanceConfig({
+    deploymentMode: "local_trusted",
     instanceRoot: "/tmp/h/instances/e2e",
     port: 4100,
     postgresPort: 5500,
@@ -31,6 +32,25 @@ describe("buildInstanceConfig", () => {
       bind: "loopback",
       host: "127.0.0.1",
       port: 4100,
+    });
+  });
+
+  it("in authenticated mode, pins the auth base URL to the loopback listener and allows the admin's sign-up", () => {
+    const authenticated = buildInstanceConfig({
+      deploymentMode: "authenticated",
+      instanceRoot: "/tmp/h/instances/e2e",
+      port: 4100,
+      postgresPort: 5500,
+    });
+    expect(authenticated.server).toMatchObject({
+      deploymentMode: "authenticated",
+      exposure: "private",
+      host: "127.0.0.1",
+    });
+    expect(authenticated.auth).toEqual({
+      baseUrlMode: "explicit",
+      publicBaseUrl: "http://127.0.0.1:4100",
+      disableSignUp: false,
     });
   });
 

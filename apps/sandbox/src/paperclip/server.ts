@@ -20,6 +20,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { bootstrapInstanceAdmin, type InstanceAdmin } from "./admin.js";
 import { PaperclipApi } from "./api.js";
 import { PaperclipHarnessError } from "./errors.js";
 import { type EnsurePaperclipOptions, ensurePaperclip, type PaperclipInstall } from "./install.js";
@@ -31,7 +32,16 @@ const STARTUP_TIMEOUT_MS = 180_000;
 const STOP_GRACE_MS = 30_000;
 const LOG_TAIL_LINES = 60;
 
+/**
+ * `authenticated` (default): real users; the harness creates the first instance admin through the official CLI
+ * and the HTTP API (see admin.ts) and the API client carries their session. `local_trusted`: no users; every
+ * loopback request acts as the implicit `local-board` instance admin Paperclip creates at boot.
+ */
+export type DeploymentMode = "authenticated" | "local_trusted";
+
 export interface StartPaperclipOptions extends EnsurePaperclipOptions {
+  /** Default `authenticated`. */
+  readonly deploymentMode?: DeploymentMode;
   /** Extra environment for the server (and so for the adapters it runs), e.g. `PATH` with a `claude` CLI. */
   readonly env?: Readonly<Record<string, string>>;
   /** Keep the temporary home after `stop()` (for debugging). Default false. */
@@ -51,7 +61,10 @@ export interface PaperclipServer {
   readonly instanceRoot: string;
   /** Server stdout+stderr (JSON lines). */
   readonly logFile: string;
-  /** Milliseconds from spawn to a healthy, recovered server. */
+  readonly deploymentMode: DeploymentMode;
+  /** The instance admin the harness signed up (authenticated mode); null in local_trusted mode. */
+  readonly admin: InstanceAdmin | null;
+  /** Milliseconds from spawn to a healthy, recovered server (and, when authenticated, a bootstrapped admin). */
   readonly startupMs: number;
   readonly pid: number;
   /** The last lines the server printed. */
@@ -62,6 +75,7 @@ export interface PaperclipServer {
 
 /** The instance config Paperclip reads from `PAPERCLIP_CONFIG` (schema: `@paperclipai/shared` config-schema). */
 export function buildInstanceConfig(input: {
+  readonly deploymentMode: DeploymentMode;
   readonly instanceRoot: string;
   readonly port: number;
   readonly postgresPort: number;
@@ -78,7 +92,7 @@ export function buildInstanceConfig(input: {
     },
     logging: { mode: "file", logDir: join(root, "logs") },
     server: {
-      deploymentMode: "local_trusted",
+      deploymentMode: input.deploymentMode,
       exposure: "private",
       bind: "loopback",
       host: "127.0.0.1",
@@ -86,7 +100,10 @@ export function buildInstanceConfig(input: {
       allowedHostnames: [],
       serveUi: true,
     },
-    auth: { baseUrlMode: "auto", disableSignUp: true },
+    auth:
+      input.deploymentMode === "authenticated"
+        ? { baseUrlMode: "explicit", publicBaseUrl: `http://127.0.0.1:${input.port}`, disableSignUp: false }
+        : { baseUrlMode: "auto", disableSignUp: true },
     storage: { provider: "local_disk", localDisk: { baseDir: join(root, "data", "storage") } },
     secrets: {
       provider: "local_encrypted",
@@ -120,6 +137,7 @@ export function buildServerEnv(input: {
     PAPERCLIP_ANNOUNCEMENTS_ENABLED: "false",
     PAPERCLIP_MIGRATION_AUTO_APPLY: "true",
     PAPERCLIP_AGENT_JWT_SECRET: randomBytes(32).toString("hex"),
+    BETTER_AUTH_SECRET: randomBytes(32).toString("hex"),
     DO_NOT_TRACK: "1",
   });
   return { ...env, ...input.extra };
@@ -132,7 +150,9 @@ export async function startPaperclip(options: StartPaperclipOptions = {}): Promi
   const home = await prepareHome(options.tmpRoot ?? tmpdir(), postgresUser);
   const instanceRoot = join(home, "instances", INSTANCE_ID);
   const configPath = join(instanceRoot, "config.json");
+  const deploymentMode = options.deploymentMode ?? "authenticated";
   const config = buildInstanceConfig({
+    deploymentMode,
     instanceRoot,
     port: await freePort(),
     postgresPort: await freePort(),
@@ -168,8 +188,18 @@ export async function startPaperclip(options: StartPaperclipOptions = {}): Promi
   try {
     const port = await output.waitForListener(child, STARTUP_TIMEOUT_MS);
     const url = `http://127.0.0.1:${port}`;
-    const api = new PaperclipApi(url);
-    await waitForHealthy(api, child, output, started + STARTUP_TIMEOUT_MS);
+    await waitForHealthy(new PaperclipApi(url), child, output, started + STARTUP_TIMEOUT_MS);
+    const admin =
+      deploymentMode === "authenticated"
+        ? await bootstrapInstanceAdmin({
+            url,
+            node: install.node,
+            cliEntry: install.cliEntry,
+            configPath,
+            env,
+          })
+        : null;
+    const api = new PaperclipApi(url, admin?.cookie);
     options.log?.(
       `paperclip: ${install.version} healthy at ${url} in ${Date.now() - started} ms (home ${home})`,
     );
@@ -177,6 +207,8 @@ export async function startPaperclip(options: StartPaperclipOptions = {}): Promi
       url,
       api,
       install,
+      deploymentMode,
+      admin,
       home,
       instanceRoot,
       logFile,
@@ -264,9 +296,12 @@ function freePort(): Promise<number> {
 }
 
 const LISTENER = /Server listener bound on 127\.0\.0\.1:(\d+)/;
+const RECOVERED = /Server startup recovery complete/;
 
 interface CapturedOutput {
   tail(lines: number): string;
+  /** The server logged that its startup recovery is complete. */
+  recovered(): boolean;
   /** Resolves with the port from the server's "listener bound" line (Paperclip moves to the next free port if
    * the configured one was taken); rejects if the process exits first. */
   waitForListener(child: ChildProcess, timeoutMs: number): Promise<number>;
@@ -278,6 +313,7 @@ function captureOutput(child: ChildProcess, logFile: string): CapturedOutput {
   const lines: string[] = [];
   let partial = "";
   let port: number | undefined;
+  let recovered = false;
   const waiters = new Set<() => void>();
   const onData = (chunk: Buffer) => {
     file.write(chunk);
@@ -288,6 +324,7 @@ function captureOutput(child: ChildProcess, logFile: string): CapturedOutput {
       if (lines.length > 500) lines.shift();
       const match = port === undefined ? LISTENER.exec(line) : null;
       if (match) port = Number(match[1]);
+      if (RECOVERED.test(line)) recovered = true;
     }
     for (const wake of waiters) wake();
   };
@@ -295,6 +332,7 @@ function captureOutput(child: ChildProcess, logFile: string): CapturedOutput {
   child.stderr?.on("data", onData);
   return {
     tail: (n) => [...lines, partial].slice(-n).join("\n"),
+    recovered: () => recovered,
     waitForListener: (proc, timeoutMs) =>
       new Promise<number>((resolve, reject) => {
         const timer = setTimeout(
@@ -332,7 +370,10 @@ async function waitForHealthy(
     const health = await api
       .request<{ status?: string; startupRecovery?: { phase?: string } }>("GET", "/api/health")
       .catch(() => null);
-    if (health?.status === "ok" && health.startupRecovery?.phase === "ready") return;
+    // Unauthenticated callers of an authenticated instance get a redacted health without startupRecovery; the
+    // server's "startup recovery complete" log line says the same.
+    const recovery = health?.startupRecovery?.phase ?? (output.recovered() ? "ready" : undefined);
+    if (health?.status === "ok" && recovery === "ready") return;
     if (Date.now() > deadline) throw new Error(`not healthy in time; last log line: ${output.tail(1)}`);
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
