@@ -56,6 +56,7 @@ export {
   parseInvocationConfig,
 } from "./invocation.js";
 export {
+  DEFAULT_CONVERSATION_PROMPT_TEMPLATE,
   DEFAULT_PROMPT_TEMPLATE,
   joinPromptSections,
   promptTemplateData,

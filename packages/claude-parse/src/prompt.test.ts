@@ -121,3 +121,16 @@ describe("renderWakeSection", () => {
     expect(renderPrompt({ ...base, wakePrompt: "custom wake" })).toMatch(/^custom wake\n\n/);
   });
 });
+
+describe("conversation mode", () => {
+  it("uses the conversation template unless a template is configured", () => {
+    const base = {
+      runId: "r",
+      agent: { id: "a1", companyId: "c", name: "Ada" },
+      context: { conversationMode: true },
+    };
+    expect(renderPrompt(base)).toContain("in a conversation with a person");
+    expect(renderPrompt({ ...base, promptTemplate: "custom {{agent.id}}" })).toBe("custom a1");
+    expect(renderPrompt({ ...base, context: {} })).not.toContain("in a conversation");
+  });
+});

@@ -17,6 +17,16 @@ export const DEFAULT_PROMPT_TEMPLATE = [
   "- Use the Paperclip API at $PAPERCLIP_API_URL with the bearer token in $PAPERCLIP_API_KEY.",
 ].join("\n");
 
+/** Our default for chat turns (`context.conversationMode`), in place of the heartbeat prompt. */
+export const DEFAULT_CONVERSATION_PROMPT_TEMPLATE = [
+  "You are Paperclip agent {{agent.name}} (id {{agent.id}}), in a conversation with a person through Paperclip.",
+  "",
+  "- Answer the latest message directly and concisely; ask when something is unclear instead of guessing.",
+  "- Do the work the person asks for in this turn when it is small; propose an issue for anything larger.",
+  "- Stay within budget, approvals and company boundaries.",
+  "- Use the Paperclip API at $PAPERCLIP_API_URL with the bearer token in $PAPERCLIP_API_KEY.",
+].join("\n");
+
 const PLACEHOLDER_RE = /\{\{\s*([A-Za-z0-9_$.-]+)\s*\}\}/g;
 
 /** Reads a dotted path; objects become JSON, missing values become "". */
@@ -130,7 +140,7 @@ export interface RenderPromptInput {
   runId: string;
   agent: { id: string; companyId: string; name?: string | null | undefined } & Record<string, unknown>;
   context?: Record<string, unknown> | null | undefined;
-  /** `config.promptTemplate`; default `DEFAULT_PROMPT_TEMPLATE`. */
+  /** `config.promptTemplate`; default `DEFAULT_PROMPT_TEMPLATE` (`DEFAULT_CONVERSATION_PROMPT_TEMPLATE` in conversation mode). */
   promptTemplate?: string | null | undefined;
   /** `config.bootstrapPromptTemplate`; only used for fresh sessions. */
   bootstrapPromptTemplate?: string | null | undefined;
@@ -177,7 +187,10 @@ export function renderPrompt(input: RenderPromptInput): string {
     input.wakePrompt ??
     renderWakeSection(input.context?.paperclipWake, { resumedSession: input.resumedSession });
   const omitMain = input.omitMainTemplate ?? (input.resumedSession === true && wake.trim() !== "");
-  const main = omitMain ? undefined : renderTemplate(input.promptTemplate || DEFAULT_PROMPT_TEMPLATE, data);
+  const fallback = input.context?.conversationMode
+    ? DEFAULT_CONVERSATION_PROMPT_TEMPLATE
+    : DEFAULT_PROMPT_TEMPLATE;
+  const main = omitMain ? undefined : renderTemplate(input.promptTemplate || fallback, data);
   return joinPromptSections([
     bootstrap,
     wake,
