@@ -39,12 +39,16 @@ function claudeJob(name: string, prompt: string, mockUrl: string, cliVersion: st
 async function runAndFollow(kc: KubeConfig, namespace: string, job: V1Job) {
   const name = job.metadata!.name!;
   await kc.makeApiClient(BatchV1Api).createNamespacedJob({ namespace, body: job });
+  // Started: running, or (a quick failure on a loaded machine) already terminated between two polls.
   const running = await waitForJobState(
     kc,
     namespace,
     name,
-    "pod running",
-    (s) => (s.pods[0]?.status?.containerStatuses?.[0]?.state?.running ? true : undefined),
+    "container started",
+    (s) => {
+      const state = s.pods[0]?.status?.containerStatuses?.[0]?.state;
+      return state?.running || state?.terminated ? true : undefined;
+    },
     { timeoutMs: 120_000, pollMs: 200 },
   );
   const follow = await runProcess("kubectl", ["logs", "-f", `job/${name}`, "-n", namespace], 300_000);
