@@ -34,27 +34,10 @@ export function createExecute(deps: ExecuteDeps = defaultDeps) {
       await ctx.onCancellationReady?.();
       if (ctx.signal?.aborted) return cancelledBeforeStart();
       const cluster = await deps.connect(config);
-      const first = await prepareRun(ctx, config, cluster, deps.prepare);
-      const release = takeSlot(first.identity.concurrencyKey, ctx.runId);
-      try {
-        const result = await runAttempt(ctx, config, cluster, first, log);
-        if (!shouldRetryFresh(first, result, ctx)) return result;
-        await log.status(
-          `session ${first.resume.resume ? first.resume.sessionId : ""} is unknown to the CLI; retrying once with a fresh session`,
-        );
-        const fresh = await prepareRun(
-          { ...ctx, runtime: freshRuntime(ctx.runtime) },
-          config,
-          cluster,
-          deps.prepare,
-        );
-        const retried = await runAttempt(ctx, config, cluster, fresh, log);
-        return retried.sessionId
-          ? retried
-          : { ...retried, clearSession: true, sessionParams: null, sessionId: null };
-      } finally {
-        release();
-      }
+      const plan = await prepareRun(ctx, config, cluster, deps.prepare);
+      return await holdingSlot(plan.identity.concurrencyKey, ctx.runId, () =>
+        runWithFreshSessionFallback(ctx, config, cluster, plan, log, deps),
+      );
     } catch (error) {
       const failure = asAdapterError(error);
       await log.status(`run failed (${failure.code}): ${failure.message}`);
@@ -63,6 +46,33 @@ export function createExecute(deps: ExecuteDeps = defaultDeps) {
       await log.flush();
     }
   };
+}
+
+/** One attempt; if it resumed a session the CLI does not know, one more attempt with a fresh session. */
+async function runWithFreshSessionFallback(
+  ctx: AdapterExecutionContext,
+  config: ClaudeK8sConfig,
+  cluster: ClusterContext,
+  plan: RunPlan,
+  log: RunLog,
+  deps: ExecuteDeps,
+): Promise<AdapterExecutionResult> {
+  const result = await runAttempt(ctx, config, cluster, plan, log);
+  if (!plan.resume.resume || result.errorCode !== "claude_unknown_session" || ctx.signal?.aborted)
+    return result;
+  await log.status(
+    `session ${plan.resume.sessionId} is unknown to the CLI; retrying once with a fresh session`,
+  );
+  const fresh = await prepareRun(
+    { ...ctx, runtime: freshRuntime(ctx.runtime) },
+    config,
+    cluster,
+    deps.prepare,
+  );
+  const retried = await runAttempt(ctx, config, cluster, fresh, log);
+  return retried.sessionId
+    ? retried
+    : { ...retried, clearSession: true, sessionParams: null, sessionId: null };
 }
 
 /** Launch or adopt the Job, follow it, build the result, clean up. Own objects never outlive a failed attempt. */
@@ -127,25 +137,24 @@ async function finishRun(
   if (observation.run.outcome.kind !== "deleted") await deleteRunObjects(cluster, launched, log);
 }
 
-function takeSlot(key: string, runId: string): () => void {
+/** Runs `work` holding this process's slot for the key; a second run of the same slot is refused at once. */
+async function holdingSlot<T>(key: string, runId: string, work: () => Promise<T>): Promise<T> {
   const holder = liveSlots.get(key);
-  if (holder !== undefined && holder !== runId) {
+  if (holder !== undefined) {
     throw new ClaudeK8sError(
       ErrorCodes.concurrentRunBlocked,
-      `run ${holder} of this agent is still in progress in this Paperclip process`,
+      holder === runId
+        ? `run ${runId} is already executing in this process`
+        : `run ${holder} of this agent is still in progress in this Paperclip process`,
       { blockingRunId: holder },
     );
   }
-  if (holder === runId) {
-    throw new ClaudeK8sError(
-      ErrorCodes.concurrentRunBlocked,
-      `run ${runId} is already executing in this process`,
-    );
-  }
   liveSlots.set(key, runId);
-  return () => {
-    if (liveSlots.get(key) === runId) liveSlots.delete(key);
-  };
+  try {
+    return await work();
+  } finally {
+    liveSlots.delete(key);
+  }
 }
 
 /** Tells Paperclip remote work is starting; servers without onDispatch get onSpawn (no local pid exists). */
@@ -177,14 +186,6 @@ async function reportInvocation(ctx: AdapterExecutionContext, plan: RunPlan): Pr
   } catch {
     // Metadata is informational; never fail a run over it.
   }
-}
-
-function shouldRetryFresh(
-  plan: RunPlan,
-  result: AdapterExecutionResult,
-  ctx: AdapterExecutionContext,
-): boolean {
-  return plan.resume.resume && result.errorCode === "claude_unknown_session" && !ctx.signal?.aborted;
 }
 
 function freshRuntime(runtime: AdapterRuntime): AdapterRuntime {
