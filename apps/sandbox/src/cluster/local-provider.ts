@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type BuiltImage, ensureImages, importImage, listImages } from "../images/index.js";
@@ -47,14 +47,12 @@ const COMPONENTS = [
 /** Kept across `down`: identity (so copied kubeconfigs stay valid) and logs (for post-mortems). */
 const KEPT_ON_DOWN = new Set(["pki", "logs", "kubeconfig", "lock"]);
 
-interface LocalUpContext extends UpContext {
-  images: BuiltImage[];
-}
-
 /** "kind without Docker": real control plane + one real kubelet on containerd/runc, all children of the sandbox. */
 export class LocalProvider implements ClusterProvider {
   readonly name = "local" as const;
   private readonly paths: StatePaths;
+  /** Filled by the image build step, read by the import step. */
+  private images: BuiltImage[] = [];
 
   constructor(readonly config: LocalClusterConfig) {
     this.paths = statePaths(config);
@@ -65,33 +63,31 @@ export class LocalProvider implements ClusterProvider {
   }
 
   upSteps(): Step[] {
-    const steps: Step<LocalUpContext>[] = [
+    // Steps marked `fresh` only run when no healthy cluster is reused; the image steps always run (cheap when
+    // cached), so a reused cluster still gets an image it lacks, e.g. for another SANDBOX_CLAUDE_VERSIONS.
+    const fresh = (step: Step): Step => ({ ...step, enabled: (ctx) => !ctx.reused });
+    return [
       { title: "Check the host", run: (_ctx, log) => this.checkHost(log) },
       { title: "Reuse a running cluster", run: (ctx, log) => this.detectRunning(ctx, log) },
-      {
+      fresh({
         title: `Kubernetes ${this.config.k8sVersion} + etcd ${this.config.etcdVersion} binaries`,
-        run: (_c, log) => this.ensureBinaries(log),
-      },
+        run: (_ctx, log) => this.ensureBinaries(log),
+      }),
       {
         title: "Build images (pause, tools, claude)",
-        run: async (ctx, log) => {
-          ctx.images = await ensureImages(this.config, log);
+        run: async (_ctx, log) => {
+          this.images = await ensureImages(this.config, log);
         },
       },
-      { title: "Certificates and kubeconfigs", run: () => this.writeIdentity() },
-      { title: "Host network (bridge, CNI) and cgroups", run: () => this.prepareHost() },
-      { title: "etcd", run: () => this.startEtcd() },
-      { title: "kube-apiserver", run: () => this.startApiserver() },
-      { title: "kube-controller-manager and kube-scheduler", run: () => this.startControllers() },
-      { title: "containerd", run: () => this.startContainerd() },
-      { title: "Import images into containerd", run: (ctx, log) => this.importImages(ctx.images, log) },
-      { title: "kubelet (node Ready)", run: () => this.startKubelet() },
+      fresh({ title: "Certificates and kubeconfigs", run: () => this.writeIdentity() }),
+      fresh({ title: "Host network (bridge, CNI) and cgroups", run: () => this.prepareHost() }),
+      fresh({ title: "etcd", run: () => this.startEtcd() }),
+      fresh({ title: "kube-apiserver", run: () => this.startApiserver() }),
+      fresh({ title: "kube-controller-manager and kube-scheduler", run: () => this.startControllers() }),
+      fresh({ title: "containerd", run: () => this.startContainerd() }),
+      { title: "Import images into containerd", run: (_ctx, log) => this.importImages(this.images, log) },
+      fresh({ title: "kubelet (node Ready)", run: () => this.startKubelet() }),
     ];
-    // A reused cluster still gets any image it lacks (e.g. another SANDBOX_CLAUDE_VERSIONS): both image steps
-    // are cheap when everything is cached and imported.
-    const alwaysRun = new Set(["Build images (pause, tools, claude)", "Import images into containerd"]);
-    for (const step of steps.slice(2)) if (!alwaysRun.has(step.title)) step.enabled = (ctx) => !ctx.reused;
-    return steps as unknown as Step[];
   }
 
   downSteps(): Step<object>[] {
@@ -162,7 +158,7 @@ export class LocalProvider implements ClusterProvider {
     if (installed.length > 0) log(`installed ${installed.join(", ")}`);
   }
 
-  private async detectRunning(ctx: LocalUpContext, log: StepLog): Promise<void> {
+  private async detectRunning(ctx: UpContext, log: StepLog): Promise<void> {
     const daemons = await listDaemons(this.paths.run);
     const allUp = COMPONENTS.every((n) => daemons.some((d) => d.name === n && isRunning(d)));
     if (allUp && existsSync(this.config.kubeconfigPath)) {
@@ -366,7 +362,6 @@ export class LocalProvider implements ClusterProvider {
   }
 
   private async wipeState(): Promise<void> {
-    const { readdir } = await import("node:fs/promises");
     for (const entry of await readdir(this.config.stateDir).catch(() => [] as string[])) {
       if (KEPT_ON_DOWN.has(entry)) continue;
       await rm(join(this.config.stateDir, entry), { recursive: true, force: true });
