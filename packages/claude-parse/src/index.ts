@@ -86,6 +86,7 @@ export {
 export {
   type ApiRetryInfo,
   createRunAccumulator,
+  MAX_FALLBACK_SUMMARY_CHARS,
   type RunAccumulator,
   type RunSummary,
   type RunUsage,

@@ -1,3 +1,4 @@
+import { Buffer } from "node:buffer";
 import type { AssistantEvent, ClaudeEvent, ModelUsageEntry, ResultEvent } from "./events.js";
 import { asNonEmptyString, asNumber, asRecord, asString } from "./read.js";
 import { createStreamParser, type ParsedLine, type StreamParserOptions } from "./stream-parser.js";
@@ -75,6 +76,23 @@ export interface RunAccumulator {
 }
 
 const MAX_RETRIES_KEPT = 20;
+const MAX_ASSISTANT_ERRORS_KEPT = 20;
+
+/**
+ * Longest fallback summary kept (characters). The CLI writes one `assistant` line per content block, all with
+ * the message's id, and the fallback summary joins a message's text blocks; a message with an endless stream of
+ * blocks must not grow it without limit. Beyond this, the end of the message is kept, after an ellipsis.
+ */
+export const MAX_FALLBACK_SUMMARY_CHARS = 64 * 1024;
+
+/** `head + "\n\n" + tail`, keeping at most `MAX_FALLBACK_SUMMARY_CHARS` of the end. */
+function appendBounded(head: string, tail: string): string {
+  const joined = `${head}\n\n${tail}`;
+  if (joined.length <= MAX_FALLBACK_SUMMARY_CHARS) return joined;
+  // Copy the kept end into a fresh flat string: a plain slice would keep the whole joined text reachable.
+  const kept = joined.slice(joined.length - (MAX_FALLBACK_SUMMARY_CHARS - 1));
+  return `…${Buffer.from(kept, "utf16le").toString("utf16le")}`;
+}
 
 function isZeroTurnFailure(result: ResultEvent): boolean {
   return result.num_turns === 0 && (result.is_error === true || result.subtype !== "success");
@@ -143,7 +161,11 @@ function assistantText(data: AssistantEvent): string | undefined {
   return text;
 }
 
-/** Folds a run's events into a `RunSummary`. Memory is O(1) in the number of events. */
+/**
+ * Folds a run's events into a `RunSummary`. Memory is O(1) in the number of events and bounded by the longest
+ * line: it keeps the final result line, the last main-thread assistant text (at most
+ * `MAX_FALLBACK_SUMMARY_CHARS`), the last 20 API retries and the first 20 assistant error categories.
+ */
 export function createRunAccumulator(): RunAccumulator {
   let initSessionId: string | null = null;
   let otherSessionId: string | null = null;
@@ -169,7 +191,13 @@ export function createRunAccumulator(): RunAccumulator {
   function onAssistant(data: AssistantEvent): void {
     noteSession(data.session_id);
     const error = asNonEmptyString(data.error);
-    if (error !== undefined && !assistantErrors.includes(error)) assistantErrors.push(error);
+    if (
+      error !== undefined &&
+      assistantErrors.length < MAX_ASSISTANT_ERRORS_KEPT &&
+      !assistantErrors.includes(error)
+    ) {
+      assistantErrors.push(error);
+    }
     const status = asNumber(data.api_error_status);
     if (status !== undefined) assistantApiErrorStatus = Math.max(assistantApiErrorStatus ?? 0, status);
     const msgModel = asNonEmptyString(data.message?.model);
@@ -178,7 +206,8 @@ export function createRunAccumulator(): RunAccumulator {
     const text = assistantText(data);
     if (text === undefined) return;
     const id = asString(data.message?.id) ?? null;
-    lastText = id !== null && id === lastTextMessageId && lastText !== null ? `${lastText}\n\n${text}` : text;
+    lastText =
+      id !== null && id === lastTextMessageId && lastText !== null ? appendBounded(lastText, text) : text;
     lastTextMessageId = id;
   }
 
