@@ -7,7 +7,9 @@ export default defineConfig([
     platform: "node",
     target: "node20",
     dts: { compilerOptions: { ignoreDeprecations: "6.0" } },
-    clean: true,
+    // `pnpm build` removes dist first: with an array config the entries build concurrently, and `clean` on one
+    // entry could delete what another has already written (dist/ui-parser.d.cts went missing that way).
+    clean: false,
     sourcemap: false,
   },
   {
