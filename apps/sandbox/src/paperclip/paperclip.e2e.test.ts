@@ -200,6 +200,16 @@ describe.each([CLI_UNDER_TEST, K8S_UNDER_TEST])("agent on $pkg.type run by Paper
     );
     expect(session).toMatchObject({ sessionDisplayId: first.sessionIdAfter, lastRunId: second.id });
     expect(session?.sessionParamsJson).toMatchObject({ sessionId: first.sessionIdAfter });
+
+    // The API key reached the CLI (the runs talked to the mock) but appears in none of Paperclip's records.
+    for (const run of [first, second]) {
+      const records = JSON.stringify([
+        await paperclip.api.getRun(run.id),
+        await paperclip.api.runLog(run.id),
+        await paperclip.api.runEvents(run.id),
+      ]);
+      expect(records).not.toContain(MOCK_API_KEY);
+    }
   });
 
   it("builds the transcript with our ui-parser as Paperclip's UI does: init, tool call and result, reply, result", async (ctx) => {
