@@ -68,7 +68,8 @@ async function runAndFollow(kc: KubeConfig, namespace: string, job: V1Job) {
     .split("\n")
     .filter(Boolean)
     .map((l) => JSON.parse(l) as { type: string; subtype?: string; is_error?: boolean });
-  return { running: running.state, follow, condition: done.value, terminated, events };
+  const followedWhileRunning = Boolean(running.state.pods[0]?.status?.containerStatuses?.[0]?.state?.running);
+  return { followedWhileRunning, follow, condition: done.value, terminated, events };
 }
 
 describe.each(config.claudeVersions)(
@@ -96,7 +97,7 @@ describe.each(config.claudeVersions)(
       const r = await runAndFollow(
         kc,
         namespace,
-        claudeJob("claude-ok", "[[mock:slow:3]] say hello", mock.url, version),
+        claudeJob("claude-ok", "[[mock:slow:6]] say hello", mock.url, version),
       );
       expect(r.condition.type).toBe("Complete");
       expect(r.terminated?.exitCode).toBe(0);
