@@ -1,41 +1,14 @@
 import { type ClassifyInput, classifyRun, type ErrorFamily, type RunClassification } from "./classify.js";
+import type { AdapterBillingType, AdapterExecutionResult } from "./paperclip-contract.js";
 
-export type BillingType =
-  | "api"
-  | "subscription"
-  | "metered_api"
-  | "subscription_included"
-  | "subscription_overage"
-  | "credits"
-  | "fixed"
-  | "unknown";
+export type BillingType = AdapterBillingType;
 
 /**
- * The subset of Paperclip's `AdapterExecutionResult` (adapter-utils 2026.824.1 / 2026.916.1) that a
- * Claude run fills. Structurally assignable to Paperclip's type.
+ * Paperclip's `AdapterExecutionResult` as a Claude run fills it (`errorFamily` narrowed to what `classifyRun`
+ * produces), so it is assignable to Paperclip's type.
  */
-export interface ClaudeAdapterResult {
-  exitCode: number | null;
-  signal: string | null;
-  timedOut: boolean;
-  errorMessage?: string | null;
-  errorCode?: string | null;
+export interface ClaudeAdapterResult extends AdapterExecutionResult {
   errorFamily?: ErrorFamily | null;
-  retryNotBefore?: string | null;
-  errorMeta?: Record<string, unknown>;
-  usage?: { inputTokens: number; outputTokens: number; cachedInputTokens?: number };
-  usageBasis?: "per_run" | "session_cumulative" | null;
-  provider?: string | null;
-  biller?: string | null;
-  model?: string | null;
-  billingType?: BillingType | null;
-  costUsd?: number | null;
-  sessionId?: string | null;
-  sessionParams?: Record<string, unknown> | null;
-  sessionDisplayId?: string | null;
-  clearSession?: boolean;
-  summary?: string | null;
-  resultJson?: Record<string, unknown> | null;
 }
 
 export interface ToAdapterResultInput extends ClassifyInput {
