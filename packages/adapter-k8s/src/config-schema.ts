@@ -1,5 +1,5 @@
+import type { AdapterConfigSchema, ConfigFieldSchema } from "@paperclip-k8s/claude-parse";
 import { DEFAULTS } from "./config.js";
-import type { AdapterConfigSchema, ConfigFieldSchema } from "./paperclip-types.js";
 
 /**
  * The one description of every config key: it drives Paperclip's generic config form (getConfigSchema) and the

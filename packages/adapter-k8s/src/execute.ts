@@ -1,3 +1,8 @@
+import type {
+  AdapterExecutionContext,
+  AdapterExecutionResult,
+  AdapterRuntime,
+} from "@paperclip-k8s/claude-parse";
 import { ClaudeConfigError } from "@paperclip-k8s/claude-parse";
 import { K8sRuntimeError } from "@paperclip-k8s/k8s-runtime";
 import { deleteRunObjects } from "./cleanup.js";
@@ -6,7 +11,6 @@ import { type ClaudeK8sConfig, parseConfig } from "./config.js";
 import { ClaudeK8sError, ConfigError, ErrorCodes } from "./errors.js";
 import { type Launched, launchOrAdopt, listSlotJobs, sweepFinishedJobs } from "./launch.js";
 import { makeRedactor, type Observation, observeRun } from "./observe.js";
-import type { AdapterExecutionContext, AdapterExecutionResult, AdapterRuntime } from "./paperclip-types.js";
 import { defaultPrepareDeps, type PrepareDeps, prepareRun, type RunPlan } from "./prepare.js";
 import { buildResult, errorResult } from "./result.js";
 import { RunLog } from "./run-log.js";

@@ -1,15 +1,16 @@
+import { type AdapterModel, CLAUDE_MODELS, type ServerAdapterModule } from "@paperclip-k8s/claude-parse";
 import { buildAgentConfigurationDoc, getConfigSchema } from "./config-schema.js";
 import { createExecute } from "./execute.js";
 import { ADAPTER_TYPE } from "./identity.js";
-import { models } from "./models.js";
-import type { ServerAdapterModule } from "./paperclip-types.js";
 import { sessionCodec, sessionManagement } from "./session.js";
 import { createTestEnvironment } from "./test-environment.js";
 
 export const type = ADAPTER_TYPE;
 export const label = "Claude Code (Kubernetes Job)";
 export const agentConfigurationDoc = buildAgentConfigurationDoc();
-export { getConfigSchema, models, sessionCodec, sessionManagement };
+/** Claude models offered in Paperclip's model picker (any id the CLI accepts also works in `model`). */
+export const models: AdapterModel[] = [...CLAUDE_MODELS];
+export { getConfigSchema, sessionCodec, sessionManagement };
 
 /** The entry point Paperclip's plugin loader calls. */
 export function createServerAdapter(): ServerAdapterModule {
@@ -30,7 +31,30 @@ export function createServerAdapter(): ServerAdapterModule {
   };
 }
 
+/** Paperclip's adapter contract types (declared once in claude-parse), re-exported for compatibility. */
+export type {
+  AdapterAgent,
+  AdapterBillingType,
+  AdapterConfigSchema,
+  AdapterEnvironmentCheck,
+  AdapterEnvironmentCheckLevel,
+  AdapterEnvironmentTestContext,
+  AdapterEnvironmentTestResult,
+  AdapterErrorFamily,
+  AdapterExecutionContext,
+  AdapterExecutionResult,
+  AdapterInvocationMeta,
+  AdapterModel,
+  AdapterRuntime,
+  AdapterRuntimeEvent,
+  AdapterSessionCodec,
+  AdapterSessionManagement,
+  AdapterSpawnInfo,
+  ConfigFieldOption,
+  ConfigFieldSchema,
+  ServerAdapterModule,
+  UsageSummary,
+} from "@paperclip-k8s/claude-parse";
 export type { ClaudeK8sConfig } from "./config.js";
 export { parseConfig } from "./config.js";
 export { ClaudeK8sError, ConfigError, ErrorCodes } from "./errors.js";
-export type * from "./paperclip-types.js";

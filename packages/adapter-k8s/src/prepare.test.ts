@@ -1,11 +1,11 @@
 import type { V1Pod } from "@kubernetes/client-node";
+import type { AdapterExecutionContext } from "@paperclip-k8s/claude-parse";
 import { ownPodInfoFromPod } from "@paperclip-k8s/k8s-runtime";
 import { describe, expect, it } from "vitest";
 import type { ClusterContext } from "./cluster.js";
 import { parseConfig } from "./config.js";
 import { ConfigError } from "./errors.js";
 import { INSTRUCTIONS_PATH } from "./manifest.js";
-import type { AdapterExecutionContext } from "./paperclip-types.js";
 import { prepareRun } from "./prepare.js";
 
 const SESSION = "0f8e2c1a-1234-4abc-9def-001122334455";

@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import type { V1Job, V1Pod } from "@kubernetes/client-node";
+import type { AdapterExecutionContext } from "@paperclip-k8s/claude-parse";
 import {
   type BillingType,
   buildClaudeArgs,
@@ -19,7 +20,6 @@ import {
   INSTRUCTIONS_PATH,
   type ResolvedWorkspace,
 } from "./manifest.js";
-import type { AdapterExecutionContext } from "./paperclip-types.js";
 import { type PlannedSecret, planRunSecrets } from "./run-secret.js";
 import { decideResume, type ResumeDecision, type SessionScope, sessionParamsFor } from "./session.js";
 

@@ -1,9 +1,9 @@
+import type { AdapterExecutionResult } from "@paperclip-k8s/claude-parse";
 import { toAdapterResult } from "@paperclip-k8s/claude-parse";
 import { formatDiagnosis, type PodDiagnosis, type RunJobResult } from "@paperclip-k8s/k8s-runtime";
 import { type ClaudeK8sError, type ErrorCode, ErrorCodes } from "./errors.js";
 import type { Launched } from "./launch.js";
 import type { Observation } from "./observe.js";
-import type { AdapterExecutionResult } from "./paperclip-types.js";
 import type { RunPlan } from "./prepare.js";
 
 interface K8sFailure {

@@ -1,4 +1,4 @@
-import type { AdapterExecutionContext } from "./paperclip-types.js";
+import type { AdapterExecutionContext } from "@paperclip-k8s/claude-parse";
 
 export const STATUS_PREFIX = "[claude_k8s]";
 const MAX_STATUS_CHARS = 500;

@@ -1,5 +1,9 @@
-import { isResumableSessionId } from "@paperclip-k8s/claude-parse";
-import type { AdapterRuntime, AdapterSessionCodec, AdapterSessionManagement } from "./paperclip-types.js";
+import type {
+  AdapterRuntime,
+  AdapterSessionCodec,
+  AdapterSessionManagement,
+} from "@paperclip-k8s/claude-parse";
+import { CLAUDE_SESSION_MANAGEMENT, isResumableSessionId } from "@paperclip-k8s/claude-parse";
 
 /**
  * Session params are `{ sessionId, cwd }` — the same shape claude_local and claude_cli store — so an agent can
@@ -44,11 +48,8 @@ export const sessionCodec: AdapterSessionCodec = {
   getDisplayId: (params) => normalize(params)?.sessionId ?? null,
 };
 
-export const sessionManagement: AdapterSessionManagement = {
-  supportsSessionResume: true,
-  nativeContextManagement: "confirmed",
-  defaultSessionCompaction: { enabled: true, maxSessionRuns: 0, maxRawInputTokens: 0, maxSessionAgeHours: 0 },
-};
+/** Claude Code manages its own context window; Paperclip should not rotate sessions by thresholds. */
+export const sessionManagement: AdapterSessionManagement = CLAUDE_SESSION_MANAGEMENT;
 
 export type ResumeDecision =
   | { resume: true; sessionId: string }

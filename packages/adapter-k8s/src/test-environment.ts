@@ -1,5 +1,12 @@
 import { VersionApi } from "@kubernetes/client-node";
 import {
+  type AdapterEnvironmentCheck,
+  type AdapterEnvironmentTestContext,
+  type AdapterEnvironmentTestResult,
+  type AdapterExecutionContext,
+  environmentTestResult,
+} from "@paperclip-k8s/claude-parse";
+import {
   describeAccess,
   dryRunCreateJob,
   findMissingAccess,
@@ -12,12 +19,6 @@ import { ConfigError } from "./errors.js";
 import { asAdapterError } from "./execute.js";
 import { ADAPTER_TYPE } from "./identity.js";
 import { imageHasPinnedVersion } from "./k8s-syntax.js";
-import type {
-  AdapterEnvironmentCheck,
-  AdapterEnvironmentTestContext,
-  AdapterEnvironmentTestResult,
-  AdapterExecutionContext,
-} from "./paperclip-types.js";
 import { defaultPrepareDeps, prepareRun, type RunPlan } from "./prepare.js";
 import { requiredAccess } from "./rbac.js";
 
@@ -55,17 +56,7 @@ export function createTestEnvironment(deps: TestEnvironmentDeps = { connect }) {
     ctx: AdapterEnvironmentTestContext,
   ): Promise<AdapterEnvironmentTestResult> {
     const checks: Check[] = [];
-    const done = () =>
-      ({
-        adapterType: ADAPTER_TYPE,
-        status: checks.some((c) => c.level === "error")
-          ? "fail"
-          : checks.some((c) => c.level === "warn")
-            ? "warn"
-            : "pass",
-        checks,
-        testedAt: new Date().toISOString(),
-      }) as AdapterEnvironmentTestResult;
+    const done = () => environmentTestResult(ADAPTER_TYPE, checks);
 
     let config: ClaudeK8sConfig;
     try {

@@ -5,9 +5,9 @@
 import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { AdapterExecutionContext, AdapterInvocationMeta } from "@paperclip-k8s/claude-parse";
 import { describe, expect, it } from "vitest";
 import { execute } from "./execute.js";
-import type { AdapterExecutionContext, AdapterInvocationMeta } from "./paperclip-types.js";
 
 const root = mkdtempSync(join(tmpdir(), "execute-unit-"));
 
@@ -33,8 +33,14 @@ function context(config: Record<string, unknown>, extra: Partial<AdapterExecutio
   let spawned = 0;
   const ctx: AdapterExecutionContext = {
     runId: "run-unit-1",
-    agent: { id: "agent-1", companyId: "company-1", name: "Unit" },
-    runtime: { sessionParams: null },
+    agent: {
+      id: "agent-1",
+      companyId: "company-1",
+      name: "Unit",
+      adapterType: "claude_cli",
+      adapterConfig: {},
+    },
+    runtime: { sessionId: null, sessionParams: null, sessionDisplayId: null, taskKey: null },
     config: { cwd: root, env: { IS_SANDBOX: "1" }, ...config },
     context: {},
     authToken: "jwt-run-token",
@@ -150,7 +156,7 @@ esac
   it("retries once without --resume and clears the stored session when the retry yields none", async () => {
     const stale = "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee";
     const run = context({ command: forgetfulCli() });
-    run.ctx.runtime = { sessionParams: { sessionId: stale, cwd: root } };
+    run.ctx.runtime = { ...run.ctx.runtime, sessionParams: { sessionId: stale, cwd: root } };
     const result = await execute(run.ctx);
     expect(run.metas).toHaveLength(2);
     expect(run.metas[0]?.commandArgs).toContain("--resume");
@@ -163,7 +169,10 @@ esac
   it("forgets the stale session when cancelled between the failure and the retry", async () => {
     const controller = new AbortController();
     const run = context({ command: forgetfulCli() }, { signal: controller.signal });
-    run.ctx.runtime = { sessionParams: { sessionId: "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee", cwd: root } };
+    run.ctx.runtime = {
+      ...run.ctx.runtime,
+      sessionParams: { sessionId: "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee", cwd: root },
+    };
     const onLog = run.ctx.onLog;
     run.ctx.onLog = (stream, chunk) => {
       if (chunk.includes("retrying once with a fresh session")) controller.abort();

@@ -1,5 +1,6 @@
 import { constants } from "node:fs";
 import { access } from "node:fs/promises";
+import type { AdapterExecutionContext, AdapterExecutionResult } from "@paperclip-k8s/claude-parse";
 import {
   type BillingType,
   buildClaudeArgs,
@@ -14,7 +15,6 @@ import { ConfigError, LocalAdapterError } from "./errors.js";
 import { resolveCommand } from "./host/command.js";
 import { claudeHomeOf, inheritedEnv, paperclipApiUrl } from "./host/env.js";
 import { chooseCwd, ensureCwd } from "./host/workspace.js";
-import type { AdapterExecutionContext, AdapterExecutionResult } from "./paperclip-types.js";
 import { type AttemptOutcome, runAttempt } from "./run/attempt.js";
 import { decideResume, type ResumeDecision, type SessionScope, scopeParams } from "./session.js";
 

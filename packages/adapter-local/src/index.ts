@@ -1,5 +1,5 @@
+import type { ServerAdapterModule } from "@paperclip-k8s/claude-parse";
 import { ADAPTER_TYPE, execute } from "./execute.js";
-import type { ServerAdapterModule } from "./paperclip-types.js";
 import { agentConfigurationDoc, getConfigSchema, models } from "./schema.js";
 import { sessionCodec, sessionManagement } from "./session.js";
 import { testEnvironment } from "./test-environment.js";
@@ -21,10 +21,33 @@ export function createServerAdapter(): ServerAdapterModule {
   };
 }
 
+/** Paperclip's adapter contract types (declared once in claude-parse), re-exported for compatibility. */
+export type {
+  AdapterAgent,
+  AdapterBillingType,
+  AdapterConfigSchema,
+  AdapterEnvironmentCheck,
+  AdapterEnvironmentCheckLevel,
+  AdapterEnvironmentTestContext,
+  AdapterEnvironmentTestResult,
+  AdapterErrorFamily,
+  AdapterExecutionContext,
+  AdapterExecutionResult,
+  AdapterInvocationMeta,
+  AdapterModel,
+  AdapterRuntime,
+  AdapterRuntimeEvent,
+  AdapterSessionCodec,
+  AdapterSessionManagement,
+  AdapterSpawnInfo,
+  ConfigFieldOption,
+  ConfigFieldSchema,
+  ServerAdapterModule,
+  UsageSummary,
+} from "@paperclip-k8s/claude-parse";
 export { type LocalAdapterConfig, parseLocalConfig } from "./config.js";
 export { ConfigError, LocalAdapterError, type LocalAdapterErrorCode } from "./errors.js";
 export { ADAPTER_TYPE, execute } from "./execute.js";
-export type * from "./paperclip-types.js";
 export { agentConfigurationDoc, getConfigSchema, models } from "./schema.js";
 export { type ClaudeSessionParams, sessionCodec, sessionManagement } from "./session.js";
 export { testEnvironment } from "./test-environment.js";

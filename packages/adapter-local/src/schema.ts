@@ -1,17 +1,8 @@
+import { type AdapterConfigSchema, type AdapterModel, CLAUDE_MODELS } from "@paperclip-k8s/claude-parse";
 import { DEFAULT_GRACE_SEC } from "./config.js";
-import type { AdapterConfigSchema, AdapterModel } from "./paperclip-types.js";
 
 /** Models offered in Paperclip's picker (any id the CLI accepts works; this list is only a convenience). */
-export const models: AdapterModel[] = [
-  { id: "claude-opus-4-8", label: "Claude Opus 4.8" },
-  { id: "claude-sonnet-5", label: "Claude Sonnet 5" },
-  { id: "claude-opus-5", label: "Claude Opus 5" },
-  { id: "claude-opus-4-7", label: "Claude Opus 4.7" },
-  { id: "claude-opus-4-6", label: "Claude Opus 4.6" },
-  { id: "claude-sonnet-4-6", label: "Claude Sonnet 4.6" },
-  { id: "claude-sonnet-4-5", label: "Claude Sonnet 4.5" },
-  { id: "claude-haiku-4-5", label: "Claude Haiku 4.5" },
-];
+export const models: AdapterModel[] = [...CLAUDE_MODELS];
 
 /** The form Paperclip renders for a claude_cli agent. */
 export function getConfigSchema(): AdapterConfigSchema {

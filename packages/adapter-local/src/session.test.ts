@@ -1,3 +1,4 @@
+import type { AdapterRuntime } from "@paperclip-k8s/claude-parse";
 import { describe, expect, it } from "vitest";
 import {
   decideResume,
@@ -35,23 +36,31 @@ describe("session params", () => {
   });
 });
 
+/** A full Paperclip runtime with the given fields (Paperclip always sends all four). */
+function resumeWith(runtime: Partial<AdapterRuntime>, within: SessionScope) {
+  return decideResume(
+    { sessionId: null, sessionParams: null, sessionDisplayId: null, taskKey: null, ...runtime },
+    within,
+  );
+}
+
 describe("decideResume", () => {
   const stored = { sessionId: ID, cwd: "/srv/work", claudeHome: "/home/agent/.claude" };
 
   it("resumes a session from the same cwd and Claude home", () => {
-    expect(decideResume({ sessionParams: stored }, scope)).toEqual({ resume: true, sessionId: ID });
-    expect(decideResume({ sessionParams: { ...stored, cwd: "/srv/work/" } }, scope).resume).toBe(true);
+    expect(resumeWith({ sessionParams: stored }, scope)).toEqual({ resume: true, sessionId: ID });
+    expect(resumeWith({ sessionParams: { ...stored, cwd: "/srv/work/" } }, scope).resume).toBe(true);
   });
 
   it("resumes a legacy bare session id", () => {
-    expect(decideResume({ sessionId: ID, sessionParams: null }, scope)).toEqual({
+    expect(resumeWith({ sessionId: ID, sessionParams: null }, scope)).toEqual({
       resume: true,
       sessionId: ID,
     });
   });
 
   it("starts fresh without a stored session", () => {
-    expect(decideResume({ sessionParams: null }, scope)).toEqual({
+    expect(resumeWith({ sessionParams: null }, scope)).toEqual({
       resume: false,
       sessionId: null,
       reason: null,
@@ -64,21 +73,21 @@ describe("decideResume", () => {
     [{ ...stored, claudeHome: "/other/.claude" }, /Claude home/],
     [{ ...stored, instructionsFilePath: "/srv/OLD.md" }, /instructions file changed/],
   ])("does not resume %j", (params, reason) => {
-    const decision = decideResume({ sessionParams: params }, scope);
+    const decision = resumeWith({ sessionParams: params }, scope);
     expect(decision.resume).toBe(false);
     if (!decision.resume) expect(decision.reason).toMatch(reason);
   });
 
   it("does not resume when an instructions file was added since", () => {
     expect(
-      decideResume({ sessionParams: stored }, { ...scope, instructionsFilePath: "/srv/NEW.md" }).resume,
+      resumeWith({ sessionParams: stored }, { ...scope, instructionsFilePath: "/srv/NEW.md" }).resume,
     ).toBe(false);
   });
 
   it("resumes a session stored by claude_k8s / claude_local ({ sessionId, cwd } only) in the same cwd", () => {
     const foreign = { sessionId: ID, cwd: "/srv/work", promptBundleKey: "abc" };
     const withInstructions = { ...scope, instructionsFilePath: "/srv/AGENTS.md" };
-    expect(decideResume({ sessionParams: foreign }, withInstructions)).toEqual({
+    expect(resumeWith({ sessionParams: foreign }, withInstructions)).toEqual({
       resume: true,
       sessionId: ID,
     });

@@ -1,6 +1,10 @@
 import { resolve } from "node:path";
-import { isResumableSessionId } from "@paperclip-k8s/claude-parse";
-import type { AdapterRuntime, AdapterSessionCodec, AdapterSessionManagement } from "./paperclip-types.js";
+import type {
+  AdapterRuntime,
+  AdapterSessionCodec,
+  AdapterSessionManagement,
+} from "@paperclip-k8s/claude-parse";
+import { CLAUDE_SESSION_MANAGEMENT, isResumableSessionId } from "@paperclip-k8s/claude-parse";
 
 /**
  * What Paperclip stores between runs of an agent (per task). The same shape as claude_k8s, so a session moves between
@@ -54,11 +58,7 @@ function serializable(params: ClaudeSessionParams | null): Record<string, unknow
 }
 
 /** Claude Code manages its own context window; Paperclip should not rotate sessions by thresholds. */
-export const sessionManagement: AdapterSessionManagement = {
-  supportsSessionResume: true,
-  nativeContextManagement: "confirmed",
-  defaultSessionCompaction: { enabled: true, maxSessionRuns: 0, maxRawInputTokens: 0, maxSessionAgeHours: 0 },
-};
+export const sessionManagement: AdapterSessionManagement = CLAUDE_SESSION_MANAGEMENT;
 
 /** The identity a new or resumed session of this run has. */
 export interface SessionScope {

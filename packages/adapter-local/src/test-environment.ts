@@ -3,17 +3,19 @@ import { constants } from "node:fs";
 import { access } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { buildClaudeArgs, type RunClassification } from "@paperclip-k8s/claude-parse";
+import {
+  type AdapterEnvironmentCheck,
+  type AdapterEnvironmentTestContext,
+  type AdapterEnvironmentTestResult,
+  buildClaudeArgs,
+  environmentTestResult,
+  type RunClassification,
+} from "@paperclip-k8s/claude-parse";
 import { type LocalAdapterConfig, parseLocalConfig } from "./config.js";
 import { isLocalAdapterError } from "./errors.js";
 import { findCommand } from "./host/command.js";
 import { claudeHomeOf, inheritedEnv } from "./host/env.js";
 import { describeCwdProblem, inspectCwd } from "./host/workspace.js";
-import type {
-  AdapterEnvironmentCheck,
-  AdapterEnvironmentTestContext,
-  AdapterEnvironmentTestResult,
-} from "./paperclip-types.js";
 import { runAttempt } from "./run/attempt.js";
 
 const VERSION_TIMEOUT_MS = 20_000;
@@ -27,16 +29,7 @@ export async function testEnvironment(
   ctx: AdapterEnvironmentTestContext,
 ): Promise<AdapterEnvironmentTestResult> {
   const checks: AdapterEnvironmentCheck[] = [];
-  const finish = (): AdapterEnvironmentTestResult => ({
-    adapterType: ctx.adapterType,
-    status: checks.some((c) => c.level === "error")
-      ? "fail"
-      : checks.some((c) => c.level === "warn")
-        ? "warn"
-        : "pass",
-    checks,
-    testedAt: new Date().toISOString(),
-  });
+  const finish = (): AdapterEnvironmentTestResult => environmentTestResult(ctx.adapterType, checks);
 
   let config: LocalAdapterConfig;
   try {

@@ -3,11 +3,11 @@ import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { AdapterExecutionResult, ServerAdapterModule } from "@paperclip-k8s/claude-parse";
 import type { KubeClients } from "@paperclip-k8s/k8s-runtime";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type MockAnthropic, startMockAnthropic } from "../../../../apps/sandbox/src/mock-anthropic/index.js";
 import { createServerAdapter } from "../index.js";
-import type { AdapterExecutionResult, ServerAdapterModule } from "../paperclip-types.js";
 import {
   adminClients,
   BRIDGE_HOST,

@@ -4,11 +4,11 @@
  */
 import { randomUUID } from "node:crypto";
 import { writeFileSync } from "node:fs";
+import type { AdapterExecutionResult } from "@paperclip-k8s/claude-parse";
 import type { ClaudeCli } from "@paperclip-k8s/sandbox/src/claude-cli/index.js";
 import type { MockAnthropic } from "@paperclip-k8s/sandbox/src/mock-anthropic/index.js";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { execute } from "../execute.js";
-import type { AdapterExecutionResult } from "../paperclip-types.js";
 import { MAX_LOG_CHUNK_CHARS } from "../run/output.js";
 import {
   FAKE_API_KEY,

@@ -6,9 +6,13 @@ import { randomUUID } from "node:crypto";
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type {
+  AdapterExecutionContext,
+  AdapterInvocationMeta,
+  AdapterSpawnInfo,
+} from "@paperclip-k8s/claude-parse";
 import { type ClaudeCli, ensureClaudeCli } from "@paperclip-k8s/sandbox/src/claude-cli/index.js";
 import { type MockAnthropic, startMockAnthropic } from "@paperclip-k8s/sandbox/src/mock-anthropic/index.js";
-import type { AdapterExecutionContext, AdapterInvocationMeta, AdapterSpawnInfo } from "../paperclip-types.js";
 import { listProcesses } from "../process/process-table.js";
 
 export const FAKE_API_KEY = "sk-ant-e2e-not-a-real-key-0123456789";
@@ -90,8 +94,19 @@ export function recordedRun(options: RunOptions): RecordedRun {
         .join(""),
     ctx: {
       runId: `e2e-${randomUUID()}`,
-      agent: { id: "agent-e2e", companyId: "company-e2e", name: "E2E Agent" },
-      runtime: { sessionParams: options.sessionParams ?? null },
+      agent: {
+        id: "agent-e2e",
+        companyId: "company-e2e",
+        name: "E2E Agent",
+        adapterType: "claude_cli",
+        adapterConfig: {},
+      },
+      runtime: {
+        sessionId: null,
+        sessionParams: options.sessionParams ?? null,
+        sessionDisplayId: null,
+        taskKey: null,
+      },
       config: {
         command: cli.bin,
         cwd: sandbox.cwd,
