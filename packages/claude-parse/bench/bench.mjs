@@ -8,11 +8,12 @@
  * 1. throughput: the same generated ~100 MB transcript, same process, alternating runs, median of 11.
  *    Official parser gets the transcript as a pre-decoded string (decoding not timed); ours gets the
  *    raw bytes in 64 KiB chunks (framing + decoding + summary all timed).
- * 2. peak RSS of a fresh child process streaming a ~1 GB transcript (generated on the fly) through
- *    our parser + run accumulator.
+ * 2. peak RSS (default flags) of a fresh child process streaming a ~1 GB transcript (generated on the fly
+ *    by another process) from stdin: `summarizeFile(0)` (fs.read into one reused buffer) and the
+ *    process.stdin stream, each against the same reading without a parser.
  * 3. per-fixture comparison of both parsers' summaries.
  *
- * Env: BENCH_MB (default 100), BENCH_RSS_MB (default 1024), BENCH_RUNS (default 11), BENCH_GC_EVERY_MB,
+ * Env: BENCH_MB (default 100), BENCH_RSS_MB (default 1024), BENCH_RUNS (default 11), BENCH_NODE20,
  *      BENCH_OFFICIAL_DIR (default ~/.cache/paperclip-k8s/official-claude-local), NODE24 (node binary).
  */
 import { execFileSync, spawnSync } from "node:child_process";
@@ -156,42 +157,49 @@ async function throughput(ours, official, gen) {
 async function generate() {
   const gen = await import(pathToFileURL(join(here, "transcript.mjs")).href);
   const target = Number(process.env.BENCH_RSS_MB ?? 1024) * MB;
+  let bytes = 0;
   for (const chunk of gen.transcriptChunks(target, 64 * 1024, 11)) {
+    bytes += chunk.length;
     if (!process.stdout.write(chunk)) await new Promise((resolve) => process.stdout.once("drain", resolve));
   }
+  process.stderr.write(`generated ${bytes}\n`);
 }
 
 /**
- * Measuring mode: streams stdin through our parser + run accumulator (or, with `--null`, only reads it —
- * the cost of the stream itself); prints JSON stats.
+ * Measuring mode: streams stdin (fd 0) through our parser + run accumulator; prints JSON stats. Modes:
+ * - `file` (default): `summarizeFile(0)` — `fs.read` into one reused 64 KiB buffer;
+ * - `stream`: `for await (const chunk of process.stdin)` into createStreamParser + createRunAccumulator;
+ * - `stream-null`: `process.stdin` only, no parser (the cost of the stream itself);
+ * - `file-null`: the `fs.read` loop only, no parser.
  */
-async function rssChild(readOnly) {
+async function rssChild(mode) {
   const ours = await loadOurs();
-  const gcEveryBytes = Number(process.env.BENCH_GC_EVERY_MB ?? 0) * MB;
-  const collect = typeof globalThis.gc === "function" ? globalThis.gc : undefined;
-  collect?.();
   const baseline = process.memoryUsage().rss;
-  const startHeap = process.memoryUsage().heapUsed;
-  const parser = readOnly ? { push: () => [], end: () => [] } : ours.createStreamParser();
-  const acc = readOnly
-    ? { push: () => {}, summary: () => ({ status: "n/a", counts: { events: 0 } }) }
-    : ours.createRunAccumulator();
-  let bytes = 0;
-  let nextGc = gcEveryBytes;
-  /** Largest heap still in use right after a full collection: what the parser actually keeps. */
-  let retainedAfterGc = 0;
   const start = performance.now();
-  for await (const chunk of process.stdin) {
-    bytes += chunk.length;
-    acc.push(parser.push(chunk));
-    if (collect && gcEveryBytes > 0 && bytes >= nextGc) {
-      nextGc += gcEveryBytes;
-      collect();
-      retainedAfterGc = Math.max(retainedAfterGc, process.memoryUsage().heapUsed - startHeap);
+  let bytes = 0;
+  let s = { status: "n/a", counts: { events: 0 } };
+  if (mode === "file") {
+    s = await ours.summarizeFile(0); // bytes: counted by the generator
+  } else if (mode === "file-null") {
+    const { read } = await import("node:fs");
+    const { promisify } = await import("node:util");
+    const readAsync = promisify(read);
+    const buf = Buffer.allocUnsafeSlow(64 * 1024);
+    for (;;) {
+      const { bytesRead } = await readAsync(0, buf, 0, buf.length, null);
+      if (bytesRead === 0) break;
+      bytes += bytesRead;
     }
+  } else {
+    const parser = mode === "stream" ? ours.createStreamParser() : { push: () => [], end: () => [] };
+    const acc = mode === "stream" ? ours.createRunAccumulator() : { push: () => {}, summary: () => s };
+    for await (const chunk of process.stdin) {
+      bytes += chunk.length;
+      acc.push(parser.push(chunk));
+    }
+    acc.push(parser.end());
+    s = acc.summary();
   }
-  acc.push(parser.end());
-  const s = acc.summary();
   const seconds = (performance.now() - start) / 1000;
   console.log(
     JSON.stringify({
@@ -199,7 +207,6 @@ async function rssChild(readOnly) {
       seconds,
       baselineRss: baseline,
       maxRss: process.resourceUsage().maxRSS * 1024,
-      retainedAfterGc: collect && gcEveryBytes > 0 ? retainedAfterGc : null,
       status: s.status,
       events: s.counts.events,
     }),
@@ -207,30 +214,23 @@ async function rssChild(readOnly) {
 }
 
 /** `generator | measurer`: the transcript is produced on the fly by another process, like a CLI's stdout. */
-function peakRss(measurerNode, flags, readOnly = false, env = {}) {
+function peakRss(measurerNode, flags, mode) {
   const self = fileURLToPath(import.meta.url);
   const q = (p) => `'${p.replaceAll("'", "'\\''")}'`;
-  const measurer = [measurerNode, ...flags, self, "--rss-child", ...(readOnly ? ["--null"] : [])]
-    .map(q)
-    .join(" ");
+  const measurer = [measurerNode, ...flags, self, "--rss-child", mode].map(q).join(" ");
   const res = spawnSync(
     "bash",
     ["-o", "pipefail", "-c", `${q(process.execPath)} ${q(self)} --generate | ${measurer}`],
     {
       encoding: "utf8",
-      env: { ...process.env, ...env },
       maxBuffer: 1024 * 1024,
     },
   );
   if (res.status !== 0) throw new Error(`rss pipeline failed: ${res.stderr}`);
   const stats = JSON.parse(res.stdout.trim().split("\n").pop());
+  stats.bytes = Number((res.stderr.match(/generated (\d+)/) ?? [])[1] ?? stats.bytes);
   const version = execFileSync(measurerNode, ["--version"], { encoding: "utf8" }).trim();
-  const extras = [
-    ...flags,
-    ...Object.entries(env).map(([k, v]) => `${k}=${v}`),
-    ...(readOnly ? ["reading stdin only (no parser)"] : []),
-  ];
-  return { ...stats, runtime: `node ${version}${extras.length ? ` ${extras.join(" ")}` : ""}` };
+  return { ...stats, runtime: `node ${version}${flags.length ? ` ${flags.join(" ")}` : ""}` };
 }
 
 function listFixtureDirs(root) {
@@ -287,7 +287,8 @@ function compareFixtures(ours, official) {
 }
 
 async function main() {
-  if (process.argv.includes("--rss-child")) return rssChild(process.argv.includes("--null"));
+  const child = process.argv.indexOf("--rss-child");
+  if (child !== -1) return rssChild(process.argv[child + 1] ?? "file");
   if (process.argv.includes("--generate")) return generate();
   ensureNode24();
   const officialPkg = ensureOfficial();
@@ -332,24 +333,33 @@ async function main() {
   );
 
   const node20 = process.env.BENCH_NODE20 ?? "node";
+  const modes = {
+    file: "summarizeFile(0): fs.read into one reused 64 KiB buffer, parser + summary",
+    stream: "for await (process.stdin) into createStreamParser + createRunAccumulator",
+    "stream-null": "for await (process.stdin), no parser (baseline)",
+    "file-null": "fs.read into one reused 64 KiB buffer, no parser (baseline)",
+  };
   const configs = [
-    [process.execPath, [], false, {}],
-    [node20, [], false, {}],
-    [node20, [], true, {}],
-    [node20, ["--max-semi-space-size=1", "--max-old-space-size=24"], false, {}],
-    [node20, ["--expose-gc"], false, { BENCH_GC_EVERY_MB: "32" }],
+    [process.execPath, "file"],
+    [node20, "file"],
+    [process.execPath, "stream"],
+    [node20, "stream"],
+    [process.execPath, "file-null"],
+    [node20, "file-null"],
+    [process.execPath, "stream-null"],
+    [node20, "stream-null"],
   ];
   console.log(
-    "\npeak RSS while streaming a generated transcript (separate generator process piped to stdin) through createStreamParser + createRunAccumulator:",
+    "\npeak RSS of a fresh process reading a generated transcript from stdin (a separate generator process writes it into the pipe), default flags:",
   );
   console.log(
-    "| measuring process | streamed | time | peak RSS (maxRSS) | RSS at start | heap kept after GC | <= 64 MB |",
+    "| measuring process | how it reads | streamed | time | peak RSS (maxRSS) | RSS at start | <= 64 MB |",
   );
-  for (const [node, flags, readOnly, env] of configs) {
-    const rss = peakRss(node, flags, readOnly, env);
-    const kept = rss.retainedAfterGc === null ? "–" : fmtMB(Math.max(0, rss.retainedAfterGc));
+  for (const [node, mode] of configs) {
+    const rss = peakRss(node, [], mode);
+    const baseline = mode.endsWith("-null");
     console.log(
-      `| ${rss.runtime} | ${fmtMB(rss.bytes)} | ${rss.seconds.toFixed(1)} s | ${fmtMB(rss.maxRss)} | ${fmtMB(rss.baselineRss)} | ${kept} | ${readOnly ? "(baseline)" : rss.maxRss <= 64 * MB ? "yes" : "no"} |`,
+      `| ${rss.runtime} | ${modes[mode]} | ${fmtMB(rss.bytes)} | ${rss.seconds.toFixed(1)} s | ${fmtMB(rss.maxRss)} | ${fmtMB(rss.baselineRss)} | ${baseline ? "(baseline)" : rss.maxRss <= 64 * MB ? "yes" : "no"} |`,
     );
   }
 

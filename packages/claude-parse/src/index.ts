@@ -109,6 +109,7 @@ export {
   TRUNCATED_PREVIEW_CHARS,
   type TruncatedLine,
 } from "./stream-parser.js";
+export { DEFAULT_READ_BYTES, type SummarizeFileOptions, summarizeFile } from "./summarize-file.js";
 export {
   type ApiRetryInfo,
   createRunAccumulator,

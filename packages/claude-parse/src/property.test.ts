@@ -47,6 +47,28 @@ function run(chunks: Uint8Array[], options?: Parameters<typeof createStreamParse
   return { lines: project(lines), summary: acc.summary() };
 }
 
+/**
+ * Like `run`, the way `summarizeFile` reads: every chunk is copied into one reused scratch buffer that is
+ * overwritten after each push, with `transientLines`, and each push's lines are read before the next one.
+ */
+function runReusingMemory(chunks: Uint8Array[]) {
+  const parser = createStreamParser({ transientLines: true });
+  const acc = createRunAccumulator();
+  const scratch = Buffer.alloc(Math.max(1, ...chunks.map((c) => c.length)));
+  const lines: ReturnType<typeof project> = [];
+  for (const c of chunks) {
+    scratch.set(c);
+    const got = parser.push(scratch.subarray(0, c.length));
+    acc.push(got);
+    lines.push(...project(got));
+    scratch.fill(0x7b);
+  }
+  const tail = parser.end();
+  acc.push(tail);
+  lines.push(...project(tail));
+  return { lines, summary: acc.summary() };
+}
+
 /** Generators for every kind of line the parser must cope with. */
 const lineArb: fc.Arbitrary<string> = fc.oneof(
   fc.constantFrom(
@@ -88,6 +110,18 @@ describe("property: chunking never changes the result", () => {
         expect(pieces.summary).toEqual(whole.summary);
       }),
       { numRuns: 1000 },
+    );
+  });
+
+  it("holds when the caller reuses its chunk memory and the parser its own (transientLines)", () => {
+    fc.assert(
+      fc.property(streamArb, ([bytes, cuts]) => {
+        const whole = run([bytes]);
+        const pieces = runReusingMemory(chunk(bytes, cuts));
+        expect(pieces.lines).toEqual(whole.lines);
+        expect(pieces.summary).toEqual(whole.summary);
+      }),
+      { numRuns: 500 },
     );
   });
 

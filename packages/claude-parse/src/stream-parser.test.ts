@@ -231,3 +231,36 @@ describe("createStreamParser", () => {
     });
   });
 });
+
+describe("stream parser with reused chunk memory", () => {
+  it("copies the bytes of an unfinished line, so the caller may overwrite a chunk after push() returns", () => {
+    const lines = [
+      JSON.stringify({
+        type: "user",
+        session_id: "s",
+        uuid: "u-1",
+        message: { content: "a".repeat(10_000) },
+      }),
+      JSON.stringify({ type: "assistant", session_id: "s", uuid: "u-2", message: { id: "m", content: [] } }),
+      "plain text",
+    ];
+    const bytes = Buffer.from(`${lines.join("\n")}\n`);
+    for (const [size, transientLines] of [1, 7, 3000, 5000, 9000, 64 * 1024].flatMap((n) => [
+      [n, false] as const,
+      [n, true] as const,
+    ])) {
+      const parser = createStreamParser({ transientLines });
+      const scratch = Buffer.alloc(size); // one buffer, reused for every read like an fs.read loop
+      const texts: string[] = [];
+      for (let i = 0; i < bytes.length; i += size) {
+        const n = bytes.copy(scratch, 0, i, Math.min(bytes.length, i + size));
+        for (const line of parser.push(scratch.subarray(0, n))) {
+          texts.push(line.kind === "event" || line.kind === "raw" ? line.text : line.kind);
+        }
+        scratch.fill(0x21); // the next read overwrites the chunk
+      }
+      expect(parser.end()).toEqual([]);
+      expect(texts).toEqual(lines);
+    }
+  });
+});

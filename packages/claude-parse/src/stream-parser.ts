@@ -1,6 +1,14 @@
 import { Buffer } from "node:buffer";
 import { type ClaudeEvent, type EnvelopeFields, isEventObject, toClaudeEvent } from "./events.js";
-import { hashLine, headOf, joinParts, lastNonSpace, lineHash, PendingLine } from "./line-bytes.js";
+import {
+  hashLine,
+  headOf,
+  joinParts,
+  lastNonSpace,
+  lineHash,
+  PendingLine,
+  ReusedPendingLine,
+} from "./line-bytes.js";
 import { DedupeWindow } from "./uuid-window.js";
 
 /** A Claude Code event read from one line (or one element of a JSON-array line). */
@@ -66,6 +74,13 @@ export interface StreamParserOptions {
    * `event.kind` is `"malformed"`. Pass `[]` to parse every line eagerly.
    */
   deferTypes?: readonly string[];
+  /**
+   * Promise to finish with the lines each `push()` / `end()` returns before calling it again (read the `text`
+   * or `event` of any line you keep; reading copies). The parser then assembles unfinished lines in one
+   * reused buffer instead of a copy per chunk, so a long stream allocates almost nothing per chunk (what
+   * `summarizeFile` does). Default false: returned lines stay valid for as long as you keep them.
+   */
+  transientLines?: boolean;
 }
 
 export interface StreamParser {
@@ -237,9 +252,10 @@ export function classifyLineText(
  * and the line becomes an event, raw text, or a report (oversize / truncated / duplicate).
  * Memory is bounded by the longest line (at most `maxLineBytes`), never by the length of the stream.
  *
- * `push()` keeps views of the chunks it is given (no copy) for lines still being assembled and in
- * deferred event lines: do not modify a chunk after pushing it (Node streams never do). Pieces under
- * 4 KiB of an unfinished line are copied into a staging buffer, so tiny writes do not pile up views.
+ * `push()` copies the bytes of a line still being assembled (so the parser itself keeps no reference to a
+ * chunk once `push()` has returned), but the deferred event lines it returns view the chunk until their
+ * `text` or `event` is read: if you reuse a chunk's memory (an `fs.read` loop), read or drop the lines of
+ * one `push()` before reusing it. With `transientLines`, returned lines are valid until the next call.
  */
 export function createStreamParser(options: StreamParserOptions = {}): StreamParser {
   const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
@@ -250,7 +266,7 @@ export function createStreamParser(options: StreamParserOptions = {}): StreamPar
   const seen = new DedupeWindow(options.dedupeWindow ?? DEFAULT_DEDUPE_WINDOW);
   const deferred = deferPrefixes(options.deferTypes ?? DEFAULT_DEFER_TYPES);
 
-  const pending = new PendingLine();
+  const pending = options.transientLines === true ? new ReusedPendingLine() : new PendingLine();
   /** >= 0 while discarding the rest of an oversize line: bytes discarded so far. */
   let skippedBytes = -1;
 

@@ -3,7 +3,8 @@
  *
  * Identities are 64-bit hashes (two int32 halves): of a deferred line's bytes, or of an event's uuid. An
  * open-addressing table on typed arrays with a FIFO ring for eviction: no allocation per line, O(1) per
- * add (tombstones are swept by an occasional rebuild).
+ * add (tombstones are swept by an occasional rebuild into a second, reused table: a long stream allocates
+ * nothing after the first rebuild, instead of leaving a dead table behind for the collector every time).
  */
 export class DedupeWindow {
   readonly #capacity: number;
@@ -12,6 +13,10 @@ export class DedupeWindow {
   #keysB = new Int32Array(0);
   /** 0 empty, 1 live, 2 deleted (tombstone). */
   #state = new Uint8Array(0);
+  /** The other table, reused by `#rebuild` (allocated on the first rebuild). */
+  #spare:
+    | { keysA: Int32Array<ArrayBuffer>; keysB: Int32Array<ArrayBuffer>; state: Uint8Array<ArrayBuffer> }
+    | undefined;
   /** Table slot of each live entry in insertion order (oldest at `#ringNext` once full); -1 unused. */
   readonly #ring: Int32Array;
   #ringNext = 0;
@@ -86,12 +91,22 @@ export class DedupeWindow {
     this.#deleted = 0;
   }
 
-  /** Re-inserts the live entries into a fresh table (drops tombstones), keeping their FIFO order. */
+  /** Re-inserts the live entries into the spare table (drops tombstones), keeping their FIFO order. */
   #rebuild(): void {
     const keysA = this.#keysA;
     const keysB = this.#keysB;
     const state = this.#state;
-    this.#allocate(state.length);
+    const spare = this.#spare;
+    if (spare === undefined || spare.state.length !== state.length) {
+      this.#allocate(state.length);
+    } else {
+      spare.state.fill(0);
+      this.#keysA = spare.keysA;
+      this.#keysB = spare.keysB;
+      this.#state = spare.state;
+      this.#deleted = 0;
+    }
+    this.#spare = { keysA, keysB, state };
     for (let k = 0; k < this.#capacity; k++) {
       const pos = (this.#ringNext + k) % this.#capacity;
       const slot = this.#ring[pos] as number;
