@@ -127,3 +127,51 @@ describe("recorded fixtures", () => {
     });
   }
 });
+
+describe("resumed sessions (resume-success: the second run of a session, recorded)", () => {
+  const resumed = fixtures.filter((fx) => fx.meta.scenario === "resume-success");
+
+  it("are recorded for every CLI version", () => {
+    expect(resumed.map((fx) => fx.meta.cliVersion).sort()).toEqual(["1.0.128", "2.0.77", "2.1.330"]);
+  });
+
+  for (const fx of resumed) {
+    it(`${fx.id}: keeps the resumed session and reports this run's usage, never the session's totals`, () => {
+      const summary = replay(fx.stdout, () => fx.stdout.length).summary;
+      const resumedSession = (fx.meta as { resumedSession?: string }).resumedSession;
+      expect(fx.meta.argv).toEqual(expect.arrayContaining(["--resume", resumedSession]));
+      expect(summary.sessionId).toBe(resumedSession);
+
+      const result = summary.resultJson as {
+        total_cost_usd: number;
+        modelUsage: Record<string, { inputTokens: number; outputTokens: number }>;
+        model_usage_since_last_result?: Record<
+          string,
+          { inputTokens: number; outputTokens: number; costUSD: number }
+        >;
+      };
+      const sum = (m: Record<string, { inputTokens: number; outputTokens: number }>): [number, number] =>
+        Object.values(m).reduce<[number, number]>(
+          ([input, output], e) => [input + e.inputTokens, output + e.outputTokens],
+          [0, 0],
+        );
+      const sinceLast = result.model_usage_since_last_result;
+      if (sinceLast === undefined) {
+        // 1.0.x / 2.0.x: modelUsage and total_cost_usd are per process, i.e. this run's.
+        expect([summary.usage?.inputTokens, summary.usage?.outputTokens]).toEqual(sum(result.modelUsage));
+        expect(summary.costUsd).toBe(result.total_cost_usd);
+        return;
+      }
+      // 2.1.3xx: modelUsage / total_cost_usd cover the whole session (both runs); this run is the delta.
+      const [sessionIn, sessionOut] = sum(result.modelUsage);
+      const thisRun = sum(sinceLast);
+      expect([summary.usage?.inputTokens, summary.usage?.outputTokens]).toEqual(thisRun);
+      expect(thisRun[0]).toBeLessThan(sessionIn);
+      expect(thisRun[1]).toBeLessThan(sessionOut);
+      const cost = Object.values(sinceLast).reduce((acc, e) => acc + e.costUSD, 0);
+      expect(summary.costUsd).toBeCloseTo(cost, 12);
+      expect(summary.costUsd).toBeLessThan(result.total_cost_usd);
+      expect(summary.usageSource).toBe("since_last_result");
+    });
+  }
+});

@@ -6,7 +6,14 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type ClaudeCli, ensureClaudeCli } from "../claude-cli/install.js";
-import { createRunSandbox, MOCK_API_KEY, mockClaudeEnv, runClaude } from "../claude-cli/run.js";
+import {
+  createRunSandbox,
+  jsonLines,
+  MOCK_API_KEY,
+  mockClaudeEnv,
+  type RunSandbox,
+  runClaude,
+} from "../claude-cli/run.js";
 import { type MockAnthropic, startMockAnthropic } from "../mock-anthropic/server.js";
 import { apiKeyFor, BASE_ARGS, promptFor, type RecordingScenario } from "./scenarios.js";
 import { type ScrubRule, scrub, scrubRules } from "./scrub.js";
@@ -28,6 +35,8 @@ export interface FixtureMeta {
   readonly description: string;
   /** Set when the recorder sent a signal to the CLI during the run. */
   readonly interruptedWith?: NodeJS.Signals;
+  /** Set when the recorded run resumed a session the recorder ran first (its id scrubbed to this value). */
+  readonly resumedSession?: string;
 }
 
 export type RecordOutcome =
@@ -89,32 +98,41 @@ async function recordOne(
 
   const sandbox = await createRunSandbox("claude-rec-");
   try {
-    const argv = [...BASE_ARGS, ...scenario.args()];
-    const prompt = promptFor(scenario);
     const apiKey = apiKeyFor(scenario, MOCK_API_KEY);
+    const env = mockClaudeEnv({ baseUrl: mock.url, home: sandbox.home, apiKey, maxRetries: 2 });
+    const first =
+      scenario.resumes === undefined ? undefined : await startSession(cli, scenario, sandbox, env);
+    const argv = [...BASE_ARGS, ...(first === undefined ? [] : ["--resume", first]), ...scenario.args()];
+    const prompt = promptFor(scenario);
     const run = await runClaude({
       bin: cli.bin,
       args: argv,
       prompt,
       cwd: sandbox.project,
-      env: mockClaudeEnv({ baseUrl: mock.url, home: sandbox.home, apiKey, maxRetries: 2 }),
+      env,
       ...(scenario.interrupt ? { interrupt: scenario.interrupt } : {}),
     });
     if (run.timedOut) throw new Error(`claude ${cli.version} ${scenario.name}: timed out`);
     if (scenario.interrupt && !run.interrupted) {
       throw new Error(`claude ${cli.version} ${scenario.name}: the interrupt point never came`);
     }
-    const rules = [...secretRules(sandbox.base, apiKey), ...pidRules(run.pid), ...mockRules(mock.url)];
+    const rules = [
+      ...secretRules(sandbox.base, apiKey),
+      ...pidRules(run.pid),
+      ...mockRules(mock.url),
+      ...resumedSessionRules(first),
+    ];
     const meta: FixtureMeta = {
       cliVersion: cli.version,
       scenario: scenario.name,
-      argv,
+      argv: argv.map((arg) => scrub(arg, rules)),
       exitCode: run.exitCode,
       signal: run.signal,
       durationMs: run.durationMs,
       prompt,
       description: scenario.description,
       ...(run.interrupted && scenario.interrupt ? { interruptedWith: scenario.interrupt.signal } : {}),
+      ...(first === undefined ? {} : { resumedSession: FIXTURE_RESUMED_SESSION }),
     };
     await writeFixture(join(fixturesDir, cli.version, scenario.name), {
       stdout: scrub(run.stdout.toString("utf8"), rules),
@@ -125,6 +143,38 @@ async function recordOne(
   } finally {
     await sandbox.dispose();
   }
+}
+
+/** Runs the first session of a `resumes` scenario (not recorded) and returns its session id. */
+async function startSession(
+  cli: ClaudeCli,
+  scenario: RecordingScenario,
+  sandbox: RunSandbox,
+  env: Record<string, string>,
+): Promise<string> {
+  const run = await runClaude({
+    bin: cli.bin,
+    args: [...BASE_ARGS, ...(scenario.resumes?.args() ?? [])],
+    prompt: promptFor(scenario, "first"),
+    cwd: sandbox.project,
+    env,
+  });
+  const result = jsonLines(run.stdout).find((line) => line.type === "result");
+  const sessionId = typeof result?.session_id === "string" ? result.session_id : undefined;
+  if (run.timedOut || run.exitCode !== 0 || result?.is_error !== false || sessionId === undefined) {
+    throw new Error(
+      `claude ${cli.version} ${scenario.name}: the first session did not succeed (exit ${run.exitCode}, result ${JSON.stringify(result?.subtype)}): ${run.stderr.toString("utf8").slice(0, 500)}`,
+    );
+  }
+  return sessionId;
+}
+
+/** The resumed session's id in recordings (a valid UUID, so the parser treats it like a real one). */
+export const FIXTURE_RESUMED_SESSION = "5e551000-0000-4000-8000-000000000001";
+
+/** The first run's (random) session id becomes a fixed one everywhere: argv, stdout and stderr alike. */
+function resumedSessionRules(sessionId: string | undefined): ScrubRule[] {
+  return sessionId === undefined ? [] : [{ from: sessionId, to: FIXTURE_RESUMED_SESSION }];
 }
 
 /** Temp paths become placeholders; the key (synthetic anyway) and any real key in our env are redacted. */
@@ -147,7 +197,7 @@ function mockRules(url: string): ScrubRule[] {
   return [{ from: new URL(url).host, to: FIXTURE_MOCK_HOST }];
 }
 
-async function writeFixture(
+export async function writeFixture(
   dir: string,
   files: { stdout: string; stderr: string; meta: FixtureMeta },
 ): Promise<void> {

@@ -37,6 +37,16 @@ describe("recording scenarios", () => {
     expect(args?.()[1]).not.toBe(a?.[1]);
   });
 
+  it("resume-success starts a session first and records the resumed run, both prompts carrying the marker", () => {
+    const scenario = findScenario("resume-success");
+    if (scenario === undefined) throw new Error("scenario missing");
+    expect(scenario.resumes?.args()).toEqual(["--allowedTools", "Bash"]);
+    expect(scenario.args()).not.toContain("--resume"); // the recorder adds --resume <first session id>
+    expect(promptFor(scenario, "first")).not.toBe(promptFor(scenario));
+    expect(parseMarker(promptFor(scenario, "first"))).toEqual({ name: "success-tools" });
+    expect(parseMarker(promptFor(scenario))).toEqual({ name: "success-tools" });
+  });
+
   it("skips partial messages before 1.0.109 only", () => {
     const partial = findScenario("partial-messages");
     expect(partial?.unsupported?.("1.0.108")).toMatch(/1\.0\.109/);

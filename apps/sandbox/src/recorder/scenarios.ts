@@ -19,6 +19,11 @@ export interface RecordingScenario {
   readonly args: () => string[];
   /** Send `signal` to the CLI once a stdout line matches `when`. */
   readonly interrupt?: { readonly when: (line: string) => boolean; readonly signal: NodeJS.Signals };
+  /**
+   * Run a first session before the recorded one (same HOME and project, same mock scenario, flags after
+   * BASE_ARGS given here), then record `--resume <its session id>` + `args()` with a second prompt.
+   */
+  readonly resumes?: { readonly args: () => string[] };
   /** Returns why `version` cannot produce this scenario, or undefined when it can. */
   readonly unsupported?: (version: string) => string | undefined;
 }
@@ -75,6 +80,14 @@ export const RECORDING_SCENARIOS: readonly RecordingScenario[] = [
     description: "--resume with a value that is not a uuid (and no session has that title)",
     mock: "success",
     args: () => ["--resume", "not-a-session-id"],
+  },
+  {
+    name: "resume-success",
+    description:
+      "a success-tools session, then --resume <its id> with a second prompt; the recording is the resumed run (2.1.3xx: the result's modelUsage/total_cost_usd cover the whole session)",
+    mock: "success-tools",
+    args: () => [...ALLOW_BASH],
+    resumes: { args: () => [...ALLOW_BASH] },
   },
   {
     name: "max-turns",
@@ -149,9 +162,13 @@ export function findScenario(name: string): RecordingScenario | undefined {
   return RECORDING_SCENARIOS.find((s) => s.name === name);
 }
 
-/** The prompt sent on stdin: a short task plus the mock marker. */
-export function promptFor(scenario: RecordingScenario): string {
-  return `Fixture run "${scenario.name}": please help. ${scenarioMarker(scenario.mock, scenario.mockArg)}\n`;
+/**
+ * The prompt sent on stdin: a short task plus the mock marker. `first` is the prompt of the session a
+ * `resumes` scenario starts before the recorded run.
+ */
+export function promptFor(scenario: RecordingScenario, run: "recorded" | "first" = "recorded"): string {
+  const ask = run === "first" ? "please help (first run of the session)" : "please help";
+  return `Fixture run "${scenario.name}": ${ask}. ${scenarioMarker(scenario.mock, scenario.mockArg)}\n`;
 }
 
 /** API key for the run: synthetic, with the marker when the scenario needs every request to fail. */
