@@ -8,6 +8,7 @@ import {
 } from "@paperclip-k8s/claude-parse";
 import { type ChildRunOutcome, type ChildSpawnInfo, startChildRun } from "../process/child-run.js";
 import { LineChunker, splitForLog, TailBuffer } from "./output.js";
+import { includesResult } from "./result-seen.js";
 
 /** Env var carrying a per-attempt token, by which every descendant of the CLI is found and ended. */
 export const RUN_MARKER_ENV = "PAPERCLIP_CLAUDE_CLI_ATTEMPT";
@@ -75,8 +76,7 @@ export async function runAttempt(spec: AttemptSpec, sinks: AttemptSinks): Promis
       onStdout: async (chunk) => {
         const lines = parser.push(chunk);
         accumulator.push(lines);
-        if (lines.some((line) => line.kind === "event" && line.event.kind === "result"))
-          run.terminalResultSeen();
+        if (includesResult(lines)) run.terminalResultSeen();
         for (const piece of stdoutLines.push(chunk)) await sinks.onLog("stdout", piece);
       },
       onStderr: async (chunk) => {
