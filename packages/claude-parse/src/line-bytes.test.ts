@@ -96,6 +96,26 @@ describe("DedupeWindow", () => {
     }
     expect(w.size).toBe(50);
   });
+
+  it("rebuilds into a reused table: a long stream allocates no new tables", () => {
+    const w = new DedupeWindow(1000);
+    const RealInt32Array = globalThis.Int32Array;
+    let tables = 0;
+    globalThis.Int32Array = class extends RealInt32Array {
+      constructor(...args: ConstructorParameters<typeof Int32Array>) {
+        super(...args);
+        tables++;
+      }
+    } as typeof Int32Array;
+    try {
+      for (let i = 0; i < 200_000; i++) w.add(i, i ^ 0x5bd1e995); // ~200 rebuilds (tombstones > 1/4 of 2048 slots)
+    } finally {
+      globalThis.Int32Array = RealInt32Array;
+    }
+    expect(tables).toBeLessThanOrEqual(2); // the spare table's two key arrays, once
+    expect(w.add(199_999, 199_999 ^ 0x5bd1e995)).toBe(false);
+    expect(w.add(198_999, 198_999 ^ 0x5bd1e995)).toBe(true); // evicted long ago
+  });
 });
 
 describe("PendingLine", () => {
