@@ -15,7 +15,11 @@ import { createTestNamespace, waitForJobState } from "../scenarios/index.js";
  */
 describe("local provider lifecycle on a second cluster", () => {
   const dirs: string[] = [];
-  const providerFor = async (instance: number) => {
+  // Instances other than the one the shared cluster of this run uses (PAPERCLIP_SANDBOX_INSTANCE, default 0).
+  const shared = Number(process.env.PAPERCLIP_SANDBOX_INSTANCE ?? "0");
+  const spare = [1, 2, 3, 4].filter((i) => i !== shared);
+  const providerFor = async (nth: 0 | 1) => {
+    const instance = spare[nth] ?? 5;
     const dir = await mkdtemp(join(tmpdir(), `sbx${instance}-`));
     dirs.push(dir);
     return new LocalProvider(
@@ -33,7 +37,7 @@ describe("local provider lifecycle on a second cluster", () => {
   });
 
   it("up -> Ready node running pods, up again reuses it, down leaves no process, mount or network device", async () => {
-    const provider = await providerFor(1);
+    const provider = await providerFor(0);
     const t0 = Date.now();
     const first = await bringUp(provider, undefined, log);
     log(`warm start of a second cluster: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
@@ -95,7 +99,7 @@ describe("local provider lifecycle on a second cluster", () => {
   });
 
   it("a failure during up tears down everything it had started", async () => {
-    const provider = await providerFor(2);
+    const provider = await providerFor(1);
     // Occupy the apiserver's port: etcd starts, then kube-apiserver dies on bind.
     // Connections (the provider's readiness probes) are reset at once, so close() never waits on them.
     const blocker: Server = createServer((socket) => socket.destroy());
