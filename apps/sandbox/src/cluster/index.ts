@@ -122,7 +122,9 @@ export async function bringUp(
       await runner(provider.upSteps(), ctx);
       return ctx;
     } catch (err) {
-      if (provider.name === "local") {
+      // A refusal before anything was started (instance in use) has nothing of ours to tear down.
+      const refused = err instanceof SandboxError && err.code === "sandbox_busy";
+      if (provider.name === "local" && !refused) {
         log("up failed: tearing down what was started");
         await runSteps(provider.downSteps(), {}, log).catch((e: unknown) =>
           log(`teardown also failed: ${String(e)}`),

@@ -3,6 +3,7 @@ import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type BuiltImage, ensureImages, importImage, listImages } from "../images/index.js";
+import { assertInstanceFree, readClaim, writeClaim } from "./claim.js";
 import {
   apiserverCommand,
   type ComponentCommand,
@@ -33,7 +34,7 @@ import {
   tailFile,
 } from "./processes.js";
 import type { ClusterProvider, ClusterStatus, Step, StepLog, UpContext } from "./provider.js";
-import { cgroupRootDirs, findLeftovers, MOUNT_NS_FILE, mountNamespace, teardown } from "./teardown.js";
+import { findLeftovers, MOUNT_NS_FILE, mountNamespace, teardown } from "./teardown.js";
 
 const BUILD_SCRIPT = fileURLToPath(new URL("../../scripts/build-k8s.sh", import.meta.url));
 const COMPONENTS = [
@@ -173,15 +174,18 @@ export class LocalProvider implements ClusterProvider {
         () => false,
       );
       if (healthy) {
+        if (readClaim(this.config.instance) === undefined) writeClaim(this.config);
         ctx.reused = true;
         log("healthy cluster found: reusing it");
         return;
       }
     }
-    if (daemons.length > 0 || cgroupRootDirs(this.config).length > 0) {
+    if (daemons.length > 0) {
       log("stale or partial cluster found: cleaning it up first");
       await this.stopAndClean(log);
     }
+    await assertInstanceFree(this.config);
+    writeClaim(this.config);
     allowSpawning();
   }
 

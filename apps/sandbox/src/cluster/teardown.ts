@@ -6,6 +6,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { readdir, readlink, rm, rmdir, unlink } from "node:fs/promises";
 import { basename, join } from "node:path";
+import { clusterAlive, foreignOwner, readClaim, releaseClaim } from "./claim.js";
 import type { LocalClusterConfig } from "./config.js";
 import { statePaths } from "./config.js";
 import { run } from "./exec.js";
@@ -110,7 +111,10 @@ function pidsInCgroupTree(dir: string): number[] {
 }
 
 /** Processes that belong to the sandbox: recorded daemons, anything in its mount namespace or cgroups, its shims. */
-export async function sandboxProcesses(config: LocalClusterConfig): Promise<Leftovers["processes"]> {
+export async function sandboxProcesses(
+  config: LocalClusterConfig,
+  includeCgroups = true,
+): Promise<Leftovers["processes"]> {
   const paths = statePaths(config);
   const found = new Map<number, string>();
   const daemons = await listDaemons(paths.run);
@@ -118,7 +122,7 @@ export async function sandboxProcesses(config: LocalClusterConfig): Promise<Left
   const namespaces = new Set<string>();
   const recordedNs = readRecordedMountNs(paths.run);
   if (recordedNs) namespaces.add(recordedNs);
-  for (const dir of cgroupRootDirs(config)) {
+  for (const dir of includeCgroups ? cgroupRootDirs(config) : []) {
     for (const pid of pidsInCgroupTree(dir)) if (!found.has(pid)) found.set(pid, `in cgroup ${dir}`);
   }
   for (const pid of allPids()) {
@@ -141,15 +145,30 @@ export async function sandboxProcesses(config: LocalClusterConfig): Promise<Left
   return [...found].map(([pid, why]) => ({ pid, why, cmdline: cmdlineOf(pid) }));
 }
 
+/**
+ * What this state dir's cluster has on the host. The instance-named bridge and cgroups are counted unless
+ * another live cluster owns the instance (see claim.ts).
+ */
 export async function findLeftovers(config: LocalClusterConfig): Promise<Leftovers> {
-  const cgroups: string[] = [];
-  for (const dir of cgroupRootDirs(config)) cgroups.push(dir);
+  const named = foreignOwner(config) === undefined;
   return {
-    processes: await sandboxProcesses(config),
+    processes: await sandboxProcesses(config, named),
     mounts: mountsUnder(readFileSync("/proc/self/mountinfo", "utf8"), config.stateDir),
-    links: await leftoverLinks(config.bridge),
-    cgroups,
+    links: named ? await leftoverLinks(config.bridge) : [],
+    cgroups: named ? cgroupRootDirs(config) : [],
   };
+}
+
+/**
+ * Whether teardown may remove the instance-named host resources (bridge, cgroups, their processes): when the
+ * claim is ours, or the claimant is dead, or — for clusters started before claims existed — when this state
+ * dir has daemon records.
+ */
+async function ownsNamedResources(config: LocalClusterConfig, hasRecords: boolean): Promise<boolean> {
+  const claim = readClaim(config.instance);
+  if (claim === config.stateDir) return true;
+  if (claim !== undefined) return !clusterAlive(claim);
+  return hasRecords;
 }
 
 /** Removes the cgroup root's subtree, deepest first (only empty cgroups can be removed). */
@@ -182,6 +201,9 @@ export async function teardown(
     "etcd",
   ];
   const daemons = await listDaemons(paths.run);
+  const owns = await ownsNamedResources(config, daemons.length > 0);
+  if (!owns)
+    log(`instance ${config.instance}'s bridge and cgroups belong to another cluster: leaving them alone`);
   daemons.sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
   for (const d of daemons) {
     if (isRunning(d)) log(`stopping ${d.name} (pid ${d.pid})`);
@@ -189,7 +211,7 @@ export async function teardown(
     await rm(join(paths.run, `${d.name}.json`), { force: true });
   }
   for (let round = 0; round < 3; round++) {
-    const stray = await sandboxProcesses(config);
+    const stray = await sandboxProcesses(config, owns);
     if (stray.length === 0) break;
     log(`killing ${stray.length} remaining sandbox process(es)`);
     for (const p of stray) {
@@ -206,13 +228,17 @@ export async function teardown(
     const r = await run("umount", [mount], { allowFailure: true });
     if (r.code !== 0) await run("umount", ["-l", mount], { allowFailure: true });
   }
-  await removeBridge(config.bridge);
+  if (owns) {
+    await removeBridge(config.bridge);
+    for (const dir of cgroupRootDirs(config)) await removeCgroupTree(dir);
+  }
   await rm(join(paths.run, MOUNT_NS_FILE), { force: true });
-  for (const dir of cgroupRootDirs(config)) await removeCgroupTree(dir);
   await removeShimSockets(paths.containerdSocket, shimIds);
   await removeContainerLogLinks(paths.podLogs);
   await removeCniResultCache(await podSandboxIds(paths.containerdRoot));
-  return findLeftovers(config);
+  const left = await findLeftovers(config);
+  if (owns && isClean(left)) releaseClaim(config);
+  return left;
 }
 
 /**
