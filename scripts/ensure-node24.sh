@@ -3,7 +3,7 @@
 # directory outside the repo and prints the path of its `node` binary. Idempotent.
 set -euo pipefail
 VERSION="${NODE24_VERSION:-24.21.0}"
-CACHE="${PAPERCLIP_K8S_CACHE:-$HOME/.cache/paperclip-k8s}"
+CACHE="${PAPERCLIP_K8S_CACHE_DIR:-${PAPERCLIP_K8S_CACHE:-$HOME/.cache/paperclip-k8s}}"
 DIR="$CACHE/node-$VERSION"
 if [[ ! -x "$DIR/bin/node" ]]; then
   mkdir -p "$CACHE"

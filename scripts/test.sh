@@ -30,6 +30,12 @@ step "unit (node 20, coverage)" vitest_json unit-node20 --coverage
 step "unit (node 24)" env PATH="$(dirname "$NODE24"):$PATH" \
   "$NODE24" node_modules/vitest/vitest.mjs run --reporter=default --reporter=json --outputFile.json=reports/unit-node24.json
 
+# The shared cluster first, as its own step: a cold start builds the Kubernetes binaries and images (minutes),
+# which should not run inside a vitest hook. The suites' global setup then reuses it.
+if [[ -f apps/sandbox/src/cli.ts ]]; then
+  step "sandbox up" pnpm --silent sandbox up
+fi
+
 # End-to-end suites: each package or app with a vitest.e2e.config.ts, then the Paperclip suite.
 # They share one sandbox cluster, started (or reused) by the sandbox's vitest global setup.
 for cfg in apps/sandbox/vitest.e2e.config.ts packages/*/vitest.e2e.config.ts apps/sandbox/vitest.paperclip.config.ts; do
