@@ -94,6 +94,18 @@ export {
 } from "./prompt.js";
 export { parseResetTime } from "./retry-time.js";
 export {
+  type ClaudeSessionParams,
+  canResume,
+  claudeSessionCodec,
+  getDisplayId,
+  type ResumeVerdict,
+  readSessionParams,
+  readStoredSession,
+  SESSION_PASSTHROUGH_KEYS,
+  type SessionScope,
+  sessionScopeParams,
+} from "./session-params.js";
+export {
   classifyLineText,
   createStreamParser,
   DEFAULT_DEDUPE_WINDOW,
