@@ -1,3 +1,4 @@
+import { claudeSessionCodec } from "@paperclip-k8s/claude-parse";
 import { describe, expect, it } from "vitest";
 import { decideResume, sessionCodec, sessionParamsFor } from "./session.js";
 
@@ -20,6 +21,14 @@ describe("sessionCodec", () => {
     });
     expect(sessionCodec.serialize({ sessionId: ID, cwd: "/w" })).toEqual({ sessionId: ID, cwd: "/w" });
     expect(sessionCodec.getDisplayId?.({ sessionId: ID })).toBe(ID);
+  });
+
+  it("is claude-parse's shared codec, so claude_cli reads what it writes", () => {
+    expect(sessionCodec).toBe(claudeSessionCodec);
+    expect(sessionCodec.deserialize({ sessionId: ID, folder: "/w", cwd: "" })).toEqual({
+      sessionId: ID,
+      cwd: "/w",
+    });
   });
 
   it("drops params without a session id", () => {
@@ -73,6 +82,22 @@ describe("decideResume", () => {
       reason: expect.stringContaining("instructions"),
     });
     expect(no(null)).toEqual({ resume: false, sessionId: null, reason: null });
+  });
+
+  it("resumes a session claude_cli stored for the same workspace and Claude home, but never on an emptyDir", () => {
+    // claude_cli's write format, with the path spelled differently
+    const fromCli = {
+      sessionId: ID,
+      cwd: "/paperclip/w/",
+      claudeHome: "/paperclip/./.claude",
+      workspaceId: "ws",
+    };
+    const stored = sessionCodec.deserialize(sessionCodec.serialize(fromCli));
+    expect(decideResume(runtime(stored), scope)).toEqual({ resume: true, sessionId: ID });
+    expect(decideResume(runtime(stored), { ...scope, persistentHome: false })).toMatchObject({
+      resume: false,
+      reason: expect.stringContaining("emptyDir"),
+    });
   });
 
   it("records claude_cli's full session format", () => {

@@ -2,51 +2,25 @@ import type {
   AdapterRuntime,
   AdapterSessionCodec,
   AdapterSessionManagement,
+  ClaudeSessionParams,
+  SessionScope as SharedSessionScope,
 } from "@paperclip-k8s/claude-parse";
-import { CLAUDE_SESSION_MANAGEMENT, isResumableSessionId } from "@paperclip-k8s/claude-parse";
+import {
+  CLAUDE_SESSION_MANAGEMENT,
+  canResume,
+  claudeSessionCodec,
+  readStoredSession,
+  sessionScopeParams,
+} from "@paperclip-k8s/claude-parse";
 
 /**
- * Session params are `{ sessionId, cwd }` — the same shape claude_local and claude_cli store — so an agent can
- * move between a local process and Kubernetes without losing its session, provided both see the same Claude
- * home and the same workspace path. Other string keys Paperclip's adapters store are carried through unchanged.
+ * Session params are claude-parse's one definition (`{ sessionId, cwd?, claudeHome?, instructionsFilePath? }` plus
+ * the passthrough keys), shared with claude_cli, so an agent moves between a local process and Kubernetes without
+ * losing its session when both see the same Claude home and workspace path.
  */
-export interface SessionParams {
-  sessionId: string;
-  cwd?: string;
-  /** Claude config directory holding the transcript (`CLAUDE_CONFIG_DIR`, else `$HOME/.claude`), as claude_cli records it. */
-  claudeHome?: string;
-  /** Instructions file appended when the session was created (only on fresh sessions, so a change means fresh). */
-  instructionsFilePath?: string;
-  [key: string]: unknown;
-}
+export type SessionParams = ClaudeSessionParams;
 
-const PASSTHROUGH_KEYS = ["promptBundleKey", "workspaceId", "repoUrl", "repoRef", "mcpServerIdentity"];
-
-function str(v: unknown): string | undefined {
-  return typeof v === "string" && v.trim() !== "" ? v.trim() : undefined;
-}
-
-function normalize(raw: unknown): SessionParams | null {
-  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return null;
-  const rec = raw as Record<string, unknown>;
-  const sessionId = str(rec.sessionId) ?? str(rec.session_id);
-  if (!sessionId) return null;
-  const out: SessionParams = { sessionId };
-  const cwd = str(rec.cwd) ?? str(rec.workdir) ?? str(rec.folder);
-  if (cwd) out.cwd = cwd;
-  const claudeHome = str(rec.claudeHome);
-  if (claudeHome) out.claudeHome = claudeHome;
-  const instructionsFilePath = str(rec.instructionsFilePath);
-  if (instructionsFilePath) out.instructionsFilePath = instructionsFilePath;
-  for (const key of PASSTHROUGH_KEYS) if (str(rec[key])) out[key] = rec[key];
-  return out;
-}
-
-export const sessionCodec: AdapterSessionCodec = {
-  deserialize: (raw) => normalize(raw),
-  serialize: (params) => normalize(params),
-  getDisplayId: (params) => normalize(params)?.sessionId ?? null,
-};
+export const sessionCodec: AdapterSessionCodec = claudeSessionCodec;
 
 /** Claude Code manages its own context window; Paperclip should not rotate sessions by thresholds. */
 export const sessionManagement: AdapterSessionManagement = CLAUDE_SESSION_MANAGEMENT;
@@ -56,8 +30,7 @@ export type ResumeDecision =
   | { resume: false; sessionId: null; reason: string | null };
 
 /** Where this run's session lives: what a stored session must match to be resumed. */
-export interface SessionScope {
-  cwd: string;
+export interface SessionScope extends SharedSessionScope {
   claudeHome: string;
   instructionsFilePath: string | undefined;
   /** False for an emptyDir workspace: nothing survives the run, so nothing can be resumed. */
@@ -65,38 +38,23 @@ export interface SessionScope {
 }
 
 /**
- * Whether this run resumes the stored session: only a real session id (a UUID), only with a persistent Claude
- * home, only when the session was recorded for the same working directory and Claude home, and — for params that
- * record it (claude_cli's full format) — the same instructions file.
+ * Whether this run resumes the stored session: claude-parse's shared decision (`canResume`), plus the Kubernetes
+ * rule that an emptyDir workspace has no persistent Claude home to resume from.
  */
 export function decideResume(runtime: AdapterRuntime, scope: SessionScope): ResumeDecision {
-  const params = normalize(runtime.sessionParams) ?? normalize({ sessionId: runtime.sessionId });
-  if (!params) return { resume: false, sessionId: null, reason: null };
+  const stored = readStoredSession(runtime);
+  if (!stored) return { resume: false, sessionId: null, reason: null };
   const fresh = (why: string): ResumeDecision => ({
     resume: false,
     sessionId: null,
-    reason: `session ${params.sessionId} ${why}`,
+    reason: `session ${stored.sessionId} will not be resumed: ${why}`,
   });
-  if (!isResumableSessionId(params.sessionId)) return fresh("is not a session id");
-  if (!scope.persistentHome)
-    return fresh("cannot be resumed: the workspace is an emptyDir (no persistent Claude home)");
-  if (params.cwd && params.cwd !== scope.cwd)
-    return fresh(`was recorded in ${params.cwd}, this run works in ${scope.cwd}`);
-  if (params.claudeHome !== undefined) {
-    if (params.claudeHome !== scope.claudeHome) {
-      return fresh(`lives in Claude home ${params.claudeHome}, this run uses ${scope.claudeHome}`);
-    }
-    if ((params.instructionsFilePath ?? "") !== (scope.instructionsFilePath ?? ""))
-      return fresh("was created with other instructions");
-  }
-  return { resume: true, sessionId: params.sessionId };
+  if (!scope.persistentHome) return fresh("the workspace is an emptyDir (no persistent Claude home)");
+  const verdict = canResume(stored, scope);
+  return verdict.resume ? { resume: true, sessionId: stored.sessionId } : fresh(verdict.reason);
 }
 
-/** The params stored with a session this run created or continued (claude_cli's format). */
+/** The params stored with a session this run created or continued (the id is added by claude-parse). */
 export function sessionParamsFor(scope: SessionScope): Record<string, unknown> {
-  return {
-    cwd: scope.cwd,
-    claudeHome: scope.claudeHome,
-    ...(scope.instructionsFilePath ? { instructionsFilePath: scope.instructionsFilePath } : {}),
-  };
+  return { ...sessionScopeParams(scope) };
 }
