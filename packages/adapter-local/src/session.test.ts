@@ -1,4 +1,4 @@
-import type { AdapterRuntime } from "@paperclip-k8s/claude-parse";
+import { type AdapterRuntime, claudeSessionCodec } from "@paperclip-k8s/claude-parse";
 import { describe, expect, it } from "vitest";
 import {
   decideResume,
@@ -33,6 +33,12 @@ describe("session params", () => {
     expect(readSessionParams({ session_id: ID, workdir: "/w" })).toEqual({ sessionId: ID, cwd: "/w" });
     expect(sessionCodec.deserialize({ cwd: "/w" })).toBeNull();
     expect(sessionCodec.deserialize("nope")).toBeNull();
+  });
+
+  it("is claude-parse's shared codec and stores no blank cwd", () => {
+    expect(sessionCodec).toBe(claudeSessionCodec);
+    expect(readSessionParams({ session_id: ID, folder: "/w" })).toEqual({ sessionId: ID, cwd: "/w" });
+    expect(sessionCodec.serialize({ sessionId: ID, cwd: "" })).toEqual({ sessionId: ID });
   });
 });
 
@@ -92,5 +98,20 @@ describe("decideResume", () => {
       sessionId: ID,
     });
     expect(sessionCodec.deserialize(foreign)).toEqual(foreign);
+  });
+
+  it("resumes a session claude_k8s stored for the same workspace and Claude home", () => {
+    // claude_k8s's write format, with the paths spelled differently
+    const fromK8s = {
+      sessionId: ID,
+      cwd: "/srv/./work",
+      claudeHome: "/home/agent/.claude/",
+      workspaceId: "ws",
+    };
+    const stored = sessionCodec.deserialize(sessionCodec.serialize(fromK8s));
+    expect(resumeWith({ sessionParams: stored }, scope)).toEqual({ resume: true, sessionId: ID });
+    expect(resumeWith({ sessionParams: stored }, { ...scope, claudeHome: "/root/.claude" }).resume).toBe(
+      false,
+    );
   });
 });
