@@ -119,9 +119,9 @@ describe("canResume", () => {
 });
 
 /**
- * Both adapters store `sessionScopeParams(scope)` plus the id and read it back through `claudeSessionCodec` and
- * `canResume`; these stand in for each adapter's own write path as it stood before the shared definition (claude_k8s
- * wrote the scope verbatim, claude_cli the same keys), so the test fails if either side's format stops being accepted.
+ * claude-parse cannot import the adapters, so the params are built the way each adapter writes them (claude_k8s: its
+ * scope verbatim plus what Paperclip carries; claude_cli: `sessionScopeParams` of a differently spelled path) and
+ * read back through the codec both adapters export (each adapter's session test asserts its codec is this one).
  */
 describe("sessions move between claude_k8s and claude_cli", () => {
   const k8sScope: SessionScope = { cwd: "/paperclip/work", claudeHome: "/paperclip/.claude" };
