@@ -148,17 +148,7 @@ export class JobState {
     const events: JobEvent[] = [];
     if (!track) {
       if (type === "DELETED") return [];
-      track = {
-        ref: { name: pod.metadata?.name ?? "", uid },
-        pod,
-        firstSeenAt: now,
-        scheduledAt: undefined,
-        started: new Set(),
-        terminated: new Set(),
-        problems: new Set(),
-        warnings: [],
-      };
-      this.#pods.set(uid, track);
+      track = this.#trackPod(pod, uid, now);
       events.push({ type: "pod-created", pod: track.ref });
     }
     track.pod = pod;
@@ -254,6 +244,22 @@ export class JobState {
     if (name) return track.started.has(name) || track.terminated.has(name);
     const all = track.pod.spec?.containers.map((c) => c.name) ?? [];
     return all.length > 0 && all.every((c) => track.started.has(c) || track.terminated.has(c));
+  }
+
+  /** Starts tracking a pod seen for the first time (from a watch event or a list). */
+  #trackPod(pod: V1Pod, uid: string, now: number): PodTrack {
+    const track: PodTrack = {
+      ref: { name: pod.metadata?.name ?? "", uid },
+      pod,
+      firstSeenAt: now,
+      scheduledAt: undefined,
+      started: new Set(),
+      terminated: new Set(),
+      problems: new Set(),
+      warnings: [],
+    };
+    this.#pods.set(uid, track);
+    return track;
   }
 
   #podProgress(track: PodTrack, now: number): JobEvent[] {
@@ -377,17 +383,7 @@ export class JobState {
       if (!uid || (this.#uid && owners && !owners.some((o) => o.uid === this.#uid))) continue;
       let track = this.#pods.get(uid);
       if (!track) {
-        track = {
-          ref: { name: pod.metadata?.name ?? "", uid },
-          pod,
-          firstSeenAt: now,
-          scheduledAt: undefined,
-          started: new Set(),
-          terminated: new Set(),
-          problems: new Set(),
-          warnings: [],
-        };
-        this.#pods.set(uid, track);
+        track = this.#trackPod(pod, uid, now);
       }
       track.pod = pod;
       events.push(

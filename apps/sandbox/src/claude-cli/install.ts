@@ -10,6 +10,7 @@ import { randomBytes } from "node:crypto";
 import { access, constants, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { cleanNpmEnv } from "../npm-env.js";
 import {
   assertExactVersion,
   binCandidates,
@@ -106,7 +107,12 @@ async function npmInstall(version: string, prefix: string, npm: string): Promise
     `${CLAUDE_CODE_PACKAGE}@${version}`,
   ];
   try {
-    await run(npm, args, { cwd: prefix, env: npmEnv(), timeout: INSTALL_TIMEOUT_MS, maxBuffer: 16 << 20 });
+    await run(npm, args, {
+      cwd: prefix,
+      env: cleanNpmEnv(),
+      timeout: INSTALL_TIMEOUT_MS,
+      maxBuffer: 16 << 20,
+    });
   } catch (err) {
     const stderr = (err as { stderr?: string }).stderr?.trim() ?? "";
     throw new ClaudeCliError(
@@ -115,18 +121,6 @@ async function npmInstall(version: string, prefix: string, npm: string): Promise
       { cause: err },
     );
   }
-}
-
-/** npm run from inside a pnpm script inherits pnpm's npm_config_* settings; keep only registry/proxy ones. */
-function npmEnv(): NodeJS.ProcessEnv {
-  const keep = /^npm_config_(registry|.*:registry|proxy|https_proxy|noproxy|cafile|strict_ssl|cache)$/i;
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (/^npm_/i.test(key) && !keep.test(key)) continue;
-    env[key] = value;
-  }
-  env.npm_config_update_notifier = "false";
-  return env;
 }
 
 async function locate(version: string, prefix: string): Promise<ClaudeCli> {

@@ -29,6 +29,7 @@ import {
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { cleanNpmEnv } from "../npm-env.js";
 import { PaperclipHarnessError } from "./errors.js";
 import { ensureNode24 } from "./node24.js";
 
@@ -183,7 +184,7 @@ async function npmInstall(version: string, prefix: string, node: string): Promis
   try {
     await run("npm", args, {
       cwd: prefix,
-      env: { ...npmEnv(), PATH: `${nodeDir}:${process.env.PATH ?? ""}` },
+      env: { ...cleanNpmEnv(), PATH: `${nodeDir}:${process.env.PATH ?? ""}` },
       timeout: INSTALL_TIMEOUT_MS,
       maxBuffer: 32 << 20,
     });
@@ -195,18 +196,6 @@ async function npmInstall(version: string, prefix: string, node: string): Promis
       { cause: err },
     );
   }
-}
-
-/** npm run from inside a pnpm script inherits pnpm's npm_config_* settings; keep only registry/proxy ones. */
-function npmEnv(): NodeJS.ProcessEnv {
-  const keep = /^npm_config_(registry|.*:registry|proxy|https_proxy|noproxy|cafile|strict_ssl|cache)$/i;
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (/^npm_/i.test(key) && !keep.test(key)) continue;
-    env[key] = value;
-  }
-  env.npm_config_update_notifier = "false";
-  return env;
 }
 
 /** The embedded Postgres packages ship their shared-library symlinks as a JSON list restored by a postinstall
