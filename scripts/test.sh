@@ -49,5 +49,7 @@ if [[ -z "${SANDBOX_KEEP:-}" ]] && [[ -f apps/sandbox/src/cli.ts ]]; then
   step "sandbox down" pnpm --silent sandbox down
 fi
 echo
+echo "test.sh wall time: ${SECONDS} s"
+# The closing line: N passed, N failed, N skipped (summed from the vitest JSON reports).
 node scripts/summarize-reports.mjs reports || STATUS=1
 exit $STATUS
