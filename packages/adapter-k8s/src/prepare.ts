@@ -6,6 +6,7 @@ import {
   buildClaudeArgs,
   buildRunEnv,
   isSensitiveEnvKey,
+  readStoredSession,
   renderPrompt,
   resolveBillingType,
 } from "@paperclip-k8s/claude-parse";
@@ -76,7 +77,7 @@ export async function prepareRun(
     agentName: ctx.agent.name,
     companyId: ctx.agent.companyId,
     taskKey: ctx.runtime.taskKey,
-    sessionId: sessionOf(ctx),
+    sessionId: readStoredSession(ctx.runtime)?.sessionId ?? null,
     scope: config.run.concurrency,
   });
 
@@ -171,12 +172,6 @@ export async function prepareRun(
     billingType: resolveBillingType(billingEnv),
     notes,
   };
-}
-
-function sessionOf(ctx: AdapterExecutionContext): string | null {
-  const params = ctx.runtime.sessionParams;
-  const fromParams = params && typeof params.sessionId === "string" ? params.sessionId : null;
-  return fromParams ?? ctx.runtime.sessionId ?? null;
 }
 
 /** Image, pull secrets, DNS and scheduling: configured values win, else the Paperclip pod's. */
