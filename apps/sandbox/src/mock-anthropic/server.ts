@@ -289,7 +289,11 @@ export async function startMockAnthropic(options: MockAnthropicOptions = {}): Pr
         if (status === 500) config.log(`[mock-anthropic] ${method} ${path} failed: ${String(err)}`);
       });
   });
-  server.keepAliveTimeout = 5_000;
+  // Idle keep-alive sockets stay open longer than any client pool keeps them (the real API does too): with Node's
+  // 5 s default the server closed sockets the CLI was about to reuse, and the CLI saw ECONNRESET instead of the
+  // scenario's answer. close() still ends every connection at once.
+  server.keepAliveTimeout = 120_000;
+  server.headersTimeout = 125_000;
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
