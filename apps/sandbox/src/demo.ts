@@ -6,7 +6,8 @@
  *   3. run one Paperclip run through the real `claude_k8s` adapter: a Job with the real `claude` CLI image;
  *   4. print the run's stream through claude-parse's terminal formatter, then the result Paperclip would record.
  *
- * Options: `--scenario <mock scenario>` (default success-tools), `--cli <version>` (image tag, default 2.1.330).
+ * Options (parsed by `sandbox demo`): `--scenario <mock scenario>` (default success-tools), `--cli <version>`
+ * (image tag, default 2.1.330).
  * The cluster is left running for the next command; `pnpm sandbox down` stops it.
  */
 import { randomUUID } from "node:crypto";
@@ -14,34 +15,13 @@ import { createServerAdapter } from "@paperclip-k8s/adapter-k8s";
 import { formatStreamLine } from "@paperclip-k8s/claude-parse";
 import { getClients } from "@paperclip-k8s/k8s-runtime";
 import { bringUp, selectProvider } from "./cluster/index.js";
-import { isScenarioName, startMockAnthropic } from "./mock-anthropic/index.js";
+import { startMockAnthropic } from "./mock-anthropic/index.js";
 
 const NAMESPACE = "paperclip-demo";
 
-interface DemoOptions {
+export interface DemoOptions {
   scenario: string;
   cliVersion: string;
-}
-
-function parseArgs(argv: readonly string[]): DemoOptions {
-  const options: DemoOptions = { scenario: "success-tools", cliVersion: "2.1.330" };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    const value = argv[i + 1];
-    if (flag === "--") continue;
-    if ((flag === "--scenario" || flag === "--cli") && value !== undefined) {
-      if (flag === "--scenario") options.scenario = value;
-      else options.cliVersion = value;
-      i++;
-      continue;
-    }
-    throw new Error(
-      `demo: unknown argument ${JSON.stringify(flag)} (use --scenario <name> or --cli <version>)`,
-    );
-  }
-  if (!isScenarioName(options.scenario))
-    throw new Error(`demo: --scenario: unknown mock scenario "${options.scenario}"`);
-  return options;
 }
 
 const say = (line: string) => process.stdout.write(`\u001b[2m[demo]\u001b[0m ${line}\n`);
@@ -85,8 +65,8 @@ function liveRenderer() {
   };
 }
 
-async function main(): Promise<void> {
-  const options = parseArgs(process.argv.slice(2));
+/** Runs the demo; `sandbox demo` (commands/demo.ts) parses its options. */
+export async function runDemo(options: DemoOptions): Promise<void> {
   const provider = await selectProvider();
   say(`cluster provider: ${provider.name}`);
   const up = await bringUp(provider, undefined, (line) => say(line));
@@ -156,8 +136,3 @@ async function main(): Promise<void> {
     await mock.close();
   }
 }
-
-main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-  process.exitCode = 1;
-});

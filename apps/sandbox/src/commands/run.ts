@@ -1,12 +1,14 @@
 import { defineCommand } from "citty";
 import { resolveLocalConfig } from "../cluster/config.js";
 import { loadKubeConfig } from "../cluster/kube.js";
-import { SCENARIO_NAMES, SCENARIOS } from "./definitions.js";
-import { deleteTestNamespace, runScenario } from "./run.js";
+import { SCENARIO_NAMES, SCENARIOS } from "../scenarios/definitions.js";
+import { deleteTestNamespace, runScenario } from "../scenarios/run.js";
+import { strict } from "./strict.js";
 
 /** `pnpm sandbox run <scenario>`: produce one failure scenario for real and print what the cluster showed. */
 export const runCommand = defineCommand({
   meta: { name: "run", description: `Produce a scenario for real: ${SCENARIO_NAMES.join(", ")}, or "all"` },
+  plugins: [strict],
   args: {
     scenario: { type: "positional", required: true, description: "scenario name, or all" },
     kubeconfig: { type: "string", description: "default: the sandbox kubeconfig" },
