@@ -7,6 +7,7 @@ import {
   assertNoSecretLiterals,
   buildJobManifest,
   ENTRYPOINT_SCRIPT,
+  escapeExpansion,
   type JobManifestInput,
   RUN_FILES_DIR,
 } from "./manifest.js";
@@ -90,7 +91,8 @@ describe("buildJobManifest", () => {
     );
     const c = job.spec?.template.spec?.containers[0];
     expect(c?.command).toEqual(["/bin/sh", "-c", ENTRYPOINT_SCRIPT, "claude-k8s"]);
-    expect(c?.args).toEqual(["/paperclip/$(rm -rf /)", "claude", "--model", "'; x"]);
+    // `$(` is escaped for Kubernetes' own expansion (see "Kubernetes $(VAR) expansion" below).
+    expect(c?.args).toEqual(["/paperclip/$$(rm -rf /)", "claude", "--model", "'; x"]);
     expect(ENTRYPOINT_SCRIPT).not.toContain("rm -rf");
   });
 
@@ -236,5 +238,83 @@ describe("buildJobManifest", () => {
       expect(value.length).toBeLessThanOrEqual(63);
       expect(value).toMatch(/^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/);
     }
+  });
+});
+
+/**
+ * Kubernetes' expansion of `command`, `args` and `env[].value` as the kubelet applies it (written from the API
+ * documentation): `$$` is an escaped `$`, `$(NAME)` is replaced when NAME is defined and left as is otherwise.
+ */
+function kubeletExpand(text: string, env: Record<string, string>): string {
+  let out = "";
+  for (let i = 0; i < text.length; i++) {
+    const next = text[i + 1];
+    if (text[i] !== "$" || next === undefined) {
+      out += text[i];
+    } else if (next === "$") {
+      out += "$";
+      i += 1;
+    } else if (next === "(" && text.indexOf(")", i + 2) >= 0) {
+      const close = text.indexOf(")", i + 2);
+      const name = text.slice(i + 2, close);
+      out += env[name] ?? `$(${name})`;
+      i = close;
+    } else {
+      out += `$${next}`;
+      i += 1;
+    }
+  }
+  return out;
+}
+
+describe("Kubernetes $(VAR) expansion", () => {
+  const podEnv = { ANTHROPIC_API_KEY: SECRET, FOO: "foo" };
+
+  it("the model of the kubelet leaks the key through an unescaped value (so the tests below can fail)", () => {
+    expect(kubeletExpand("XX-$(ANTHROPIC_API_KEY)-YY", podEnv)).toBe(`XX-${SECRET}-YY`);
+    expect(kubeletExpand("a$$(FOO)", podEnv)).toBe("a$(FOO)");
+  });
+
+  it.each([
+    "XX-$(ANTHROPIC_API_KEY)-YY",
+    "$$(ANTHROPIC_API_KEY)",
+    "$$$(ANTHROPIC_API_KEY)",
+    "$(FOO",
+    "cost $5 $ $$ $$$ end$",
+    "$(FOO)$(ANTHROPIC_API_KEY)$",
+    "plain",
+  ])("escapeExpansion(%j) reaches the container literally", (value) => {
+    expect(kubeletExpand(escapeExpansion(value), podEnv)).toBe(value);
+  });
+
+  it("escapes every args, command and env value the manifest writes", () => {
+    const hostile = "XX-$(ANTHROPIC_API_KEY)-YY";
+    const base = input({ env: { FOO: "$(ANTHROPIC_API_KEY)" } });
+    const job = buildJobManifest({
+      ...base,
+      cwd: "/paperclip/$(ANTHROPIC_API_KEY)",
+      argv: ["claude", "--append-system-prompt", hostile],
+      env: [
+        ...base.env.filter((e) => e.name !== "FOO"),
+        { name: "FOO", kind: "literal", value: "$(ANTHROPIC_API_KEY)" },
+        { name: "PAPERCLIP_API_URL", kind: "literal", value: "http://host/$(ANTHROPIC_API_KEY)" },
+      ],
+    });
+    const c = job.spec?.template.spec?.containers[0];
+    const args = (c?.args ?? []).map((a) => kubeletExpand(a, podEnv));
+    expect(args).toEqual(["/paperclip/$(ANTHROPIC_API_KEY)", "claude", "--append-system-prompt", hostile]);
+    const command = (c?.command ?? []).map((a) => kubeletExpand(a, podEnv));
+    expect(command).toEqual(["/bin/sh", "-c", ENTRYPOINT_SCRIPT, "claude-k8s"]);
+    const env = Object.fromEntries((c?.env ?? []).map((e) => [e.name, e.value]));
+    expect(kubeletExpand(env.FOO ?? "", podEnv)).toBe("$(ANTHROPIC_API_KEY)");
+    expect(kubeletExpand(env.PAPERCLIP_API_URL ?? "", podEnv)).toBe("http://host/$(ANTHROPIC_API_KEY)");
+    expect(JSON.stringify(args)).not.toContain(SECRET);
+  });
+
+  it("the manifest assertion also catches a secret in its escaped form", () => {
+    const dollarSecret = "tok$(en)-value";
+    const job = buildJobManifest(input({}, { argv: ["claude", dollarSecret] }));
+    expect(JSON.stringify(job)).not.toContain(dollarSecret);
+    expect(() => assertNoSecretLiterals(job, [dollarSecret], isSensitiveEnvKey)).toThrow(/literal/);
   });
 });

@@ -115,8 +115,8 @@ export function buildJobManifest(input: JobManifestInput): V1Job {
               name: CLAUDE_CONTAINER,
               image: input.image,
               imagePullPolicy: pod.imagePullPolicy,
-              command: ["/bin/sh", "-c", ENTRYPOINT_SCRIPT, "claude-k8s"],
-              args: [input.cwd, ...input.argv],
+              command: ["/bin/sh", "-c", ENTRYPOINT_SCRIPT, "claude-k8s"].map(escapeExpansion),
+              args: [input.cwd, ...input.argv].map(escapeExpansion),
               env: input.env.map((e) => toEnvVar(e, runSecret)),
               resources: {
                 ...(Object.keys(pod.resources.requests).length > 0
@@ -145,6 +145,15 @@ export function buildJobManifest(input: JobManifestInput): V1Job {
   return job;
 }
 
+/**
+ * Kubernetes expands `$(NAME)` in a container's `command`, `args` and `env[].value` (with the container's env, so
+ * `$(ANTHROPIC_API_KEY)` would become the key) and turns `$$` into `$`. Doubling every `$` that starts one of those
+ * two sequences makes the kubelet pass the string through literally, whatever it contains.
+ */
+export function escapeExpansion(value: string): string {
+  return value.replace(/\$(?=[$(])/g, () => "$$");
+}
+
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }
@@ -152,7 +161,7 @@ function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]
 function toEnvVar(entry: EnvEntry, runSecret: string): V1EnvVar {
   switch (entry.kind) {
     case "literal":
-      return { name: entry.name, value: entry.value };
+      return { name: entry.name, value: escapeExpansion(entry.value) };
     case "runSecret":
       return {
         name: entry.name,
@@ -216,7 +225,8 @@ export function assertNoSecretLiterals(
 ): void {
   const serialized = JSON.stringify(job);
   for (const value of secretValues) {
-    if (value.length >= 4 && serialized.includes(JSON.stringify(value).slice(1, -1))) {
+    const forms = [value, escapeExpansion(value)].map((v) => JSON.stringify(v).slice(1, -1));
+    if (value.length >= 4 && forms.some((form) => serialized.includes(form))) {
       throw new Error("refusing to create the Job: a secret value would appear as a literal in its manifest");
     }
   }
