@@ -11,6 +11,9 @@ if [[ "$(pnpm --version 2>/dev/null || true)" != "$PNPM_VERSION" ]]; then
   echo "› installing pnpm $PNPM_VERSION"
   npm install -g --silent "pnpm@$PNPM_VERSION"
 fi
+NODE24_BIN="$(bash scripts/ensure-node24.sh)"
+echo "› Node 24: $NODE24_BIN"
+# Installed under Node 24: Paperclip's @paperclipai/adapter-utils (a dev dependency for the contract types) requires
+# it, and the workspace is engine-strict. Unit tests still run under Node 20 as well (type-only imports are erased).
 echo "› pnpm install"
-CI=true pnpm install --frozen-lockfile --reporter=append-only | tail -n 3
-echo "› Node 24: $(bash scripts/ensure-node24.sh)"
+CI=true PATH="$(dirname "$NODE24_BIN"):$PATH" pnpm install --frozen-lockfile --reporter=append-only | tail -n 3

@@ -1,8 +1,8 @@
 import {
   buildClaudeArgs,
+  classifyRun,
   createRunAccumulator,
   createStreamParser,
-  toAdapterResult,
 } from "@paperclip-k8s/claude-parse";
 import { parseStdoutLine } from "@paperclip-k8s/claude-parse/ui-parser";
 
@@ -40,9 +40,10 @@ const run = createRunAccumulator();
 for (let i = 0; i < stdout.length; i += 7) run.push(parser.push(stdout.subarray(i, i + 7)));
 run.push(parser.end());
 
-// Paperclip's AdapterExecutionResult fields for this run.
-const result = toAdapterResult({ summary: run.summary(), exitCode: 0, signal: null, billingType: "api" });
-console.log(result.sessionId, result.usage, result.costUsd, result.summary, result.errorCode ?? "no error");
+// The run's summary and its classification (Paperclip's error code, family and session advice).
+const summary = run.summary();
+const verdict = classifyRun({ summary, exitCode: 0, signal: null });
+console.log(summary.sessionId, summary.usage, summary.costUsd, verdict.errorCode ?? "no error");
 
 // What Paperclip's run page shows for a line.
 console.log(parseStdoutLine(new TextDecoder().decode(stdout).split("\n")[1] ?? "", new Date().toISOString()));

@@ -1,11 +1,4 @@
 export {
-  type BillingType,
-  type ClaudeAdapterResult,
-  resolveBillingType,
-  type ToAdapterResultInput,
-  toAdapterResult,
-} from "./adapter-result.js";
-export {
   type ClassifyInput,
   ClaudeErrorCode,
   classifyRun,
@@ -13,19 +6,6 @@ export {
   extractLoginUrl,
   type RunClassification,
 } from "./classify.js";
-export { ClaudeConfigError } from "./config-error.js";
-export {
-  buildPaperclipRunVars,
-  buildRunEnv,
-  isSensitiveEnvKey,
-  MAX_WAKE_PAYLOAD_JSON,
-  REDACTED,
-  type RunEnvAgent,
-  type RunEnvInput,
-  redactEnv,
-  SENSITIVE_ENV_KEYS,
-  wakePayloadJson,
-} from "./env.js";
 export type {
   ApiRetryEvent,
   ApiUsage,
@@ -47,64 +27,15 @@ export type {
   ToolUseBlock,
   UserEvent,
 } from "./events.js";
-export { colorEnabledByEnv, type FormatOptions, formatStdoutEvent, formatStreamLine } from "./format.js";
+export { type FormatOptions, formatStreamLine } from "./format.js";
 export {
   buildClaudeArgs,
+  CLAUDE_EFFORTS,
   type ClaudeEffort,
   type ClaudeInvocationConfig,
   isResumableSessionId,
-  parseInvocationConfig,
 } from "./invocation.js";
-export {
-  type AdapterAgent,
-  type AdapterBillingType,
-  type AdapterConfigSchema,
-  type AdapterEnvironmentCheck,
-  type AdapterEnvironmentCheckLevel,
-  type AdapterEnvironmentTestContext,
-  type AdapterEnvironmentTestResult,
-  type AdapterErrorFamily,
-  type AdapterExecutionContext,
-  type AdapterExecutionResult,
-  type AdapterInvocationMeta,
-  type AdapterModel,
-  type AdapterRuntime,
-  type AdapterRuntimeEvent,
-  type AdapterSessionCodec,
-  type AdapterSessionManagement,
-  type AdapterSpawnInfo,
-  CLAUDE_MODELS,
-  CLAUDE_SESSION_MANAGEMENT,
-  type ConfigFieldOption,
-  type ConfigFieldSchema,
-  environmentTestResult,
-  type ServerAdapterModule,
-  type UsageSummary,
-} from "./paperclip-contract.js";
-export {
-  DEFAULT_CONVERSATION_PROMPT_TEMPLATE,
-  DEFAULT_PROMPT_TEMPLATE,
-  joinPromptSections,
-  promptTemplateData,
-  type RenderPromptInput,
-  renderPrompt,
-  renderTemplate,
-  renderWakeSection,
-  resolvePath,
-} from "./prompt.js";
 export { parseResetTime } from "./retry-time.js";
-export {
-  type ClaudeSessionParams,
-  canResume,
-  claudeSessionCodec,
-  getDisplayId,
-  type ResumeVerdict,
-  readSessionParams,
-  readStoredSession,
-  SESSION_PASSTHROUGH_KEYS,
-  type SessionScope,
-  sessionScopeParams,
-} from "./session-params.js";
 export {
   classifyLineText,
   createStreamParser,
@@ -130,7 +61,6 @@ export {
   type RunSummary,
   type RunUsage,
   summarizeStdout,
-  summarizeStdoutStream,
   type UsageSource,
 } from "./summary.js";
 export {

@@ -1,8 +1,8 @@
-import { ClaudeConfigError } from "./config-error.js";
+/** The `--effort` levels the CLI accepts. */
+export const CLAUDE_EFFORTS = ["low", "medium", "high", "xhigh", "max"] as const;
+export type ClaudeEffort = (typeof CLAUDE_EFFORTS)[number];
 
-export type ClaudeEffort = "low" | "medium" | "high" | "xhigh" | "max";
-
-/** Everything that shapes the `claude` argv. Validate untrusted input with `parseInvocationConfig`. */
+/** Everything that shapes the `claude` argv. Validate untrusted input first (the adapters' config definitions do). */
 export interface ClaudeInvocationConfig {
   model?: string | undefined;
   effort?: ClaudeEffort | undefined;
@@ -24,7 +24,6 @@ export interface ClaudeInvocationConfig {
   extraArgs?: readonly string[] | undefined;
 }
 
-const EFFORTS: readonly ClaudeEffort[] = ["low", "medium", "high", "xhigh", "max"];
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** True for a session id the CLI accepts for `--resume` in print mode without a title lookup. */
@@ -54,61 +53,4 @@ export function buildClaudeArgs(config: ClaudeInvocationConfig): string[] {
   for (const dir of config.addDirs ?? []) args.push("--add-dir", dir);
   if (config.extraArgs) args.push(...config.extraArgs);
   return args;
-}
-
-function optionalString(raw: Record<string, unknown>, key: string): string | undefined {
-  const value = raw[key];
-  if (value === undefined || value === null || value === "") return undefined;
-  if (typeof value !== "string") throw new ClaudeConfigError(key, `expected a string, got ${typeof value}`);
-  return value.trim() === "" ? undefined : value.trim();
-}
-
-function optionalStringArray(raw: Record<string, unknown>, key: string): string[] | undefined {
-  const value = raw[key];
-  if (value === undefined || value === null) return undefined;
-  if (!Array.isArray(value)) throw new ClaudeConfigError(key, "expected an array of strings");
-  return value.map((item, i) => {
-    if (typeof item !== "string")
-      throw new ClaudeConfigError(`${key}[${i}]`, `expected a string, got ${typeof item}`);
-    return item;
-  });
-}
-
-/**
- * Parses a Paperclip `adapterConfig`-shaped record (model, effort, maxTurnsPerRun,
- * dangerouslySkipPermissions, instructionsFilePath, extraArgs | legacy args) into a typed config.
- * Throws `ClaudeConfigError` naming the field on bad input.
- */
-export function parseInvocationConfig(raw: Record<string, unknown>): ClaudeInvocationConfig {
-  const effort = optionalString(raw, "effort");
-  if (effort !== undefined && !EFFORTS.includes(effort as ClaudeEffort)) {
-    throw new ClaudeConfigError("effort", `expected one of ${EFFORTS.join(", ")}, got "${effort}"`);
-  }
-  const maxTurns = raw.maxTurnsPerRun;
-  if (
-    maxTurns !== undefined &&
-    maxTurns !== null &&
-    (typeof maxTurns !== "number" || !Number.isInteger(maxTurns) || maxTurns < 0)
-  ) {
-    throw new ClaudeConfigError("maxTurnsPerRun", "expected a non-negative integer");
-  }
-  const skip = raw.dangerouslySkipPermissions;
-  if (skip !== undefined && skip !== null && typeof skip !== "boolean") {
-    throw new ClaudeConfigError("dangerouslySkipPermissions", "expected a boolean");
-  }
-  const instructionsFilePath = optionalString(raw, "instructionsFilePath");
-  if (instructionsFilePath !== undefined && !instructionsFilePath.startsWith("/")) {
-    throw new ClaudeConfigError(
-      "instructionsFilePath",
-      `expected an absolute path, got "${instructionsFilePath}"`,
-    );
-  }
-  return {
-    model: optionalString(raw, "model"),
-    effort: effort as ClaudeEffort | undefined,
-    maxTurnsPerRun: typeof maxTurns === "number" ? maxTurns : undefined,
-    dangerouslySkipPermissions: typeof skip === "boolean" ? skip : true,
-    instructionsFilePath,
-    extraArgs: optionalStringArray(raw, "extraArgs") ?? optionalStringArray(raw, "args"),
-  };
 }

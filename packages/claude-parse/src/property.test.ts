@@ -10,7 +10,6 @@ import {
   successWithTools,
   toolResult,
 } from "./__testdata__/synthetic.js";
-import { toAdapterResult } from "./adapter-result.js";
 import { classifyRun } from "./classify.js";
 import { formatStreamLine } from "./format.js";
 import { createStreamParser, type ParsedLine } from "./stream-parser.js";
@@ -141,8 +140,7 @@ describe("property: chunking never changes the result", () => {
 function consumeEverything(chunks: Uint8Array[]): void {
   const { summary } = run(chunks);
   for (const exitCode of [0, 1, 137, null]) {
-    const c = classifyRun({ summary, exitCode, signal: exitCode === null ? "SIGKILL" : null, stderr: "x" });
-    toAdapterResult({ summary, exitCode, classification: c });
+    classifyRun({ summary, exitCode, signal: exitCode === null ? "SIGKILL" : null, stderr: "x" });
   }
   const ui = createStdoutParser();
   for (const text of new TextDecoder().decode(Buffer.concat(chunks)).split("\n")) {

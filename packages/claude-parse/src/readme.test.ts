@@ -18,7 +18,7 @@ describe("README quick start", () => {
       "claude --print --output-format stream-json --verbose --model claude-sonnet-4-5 --max-turns 20",
     );
     expect(out[1]).toBe(
-      '5d0c7a52-8f1e-4b7a-9c3d-2e6f1a0b9c41 {"inputTokens":12,"outputTokens":30,"cachedInputTokens":200} 0.0123 Done — 2 files. no error',
+      '5d0c7a52-8f1e-4b7a-9c3d-2e6f1a0b9c41 {"inputTokens":12,"outputTokens":30,"cacheReadInputTokens":200,"cacheCreationInputTokens":0} 0.0123 no error',
     );
     expect(out[2]).toContain('"kind":"assistant"');
   });

@@ -9,7 +9,7 @@ import {
   successWithTools,
   toolResult,
 } from "./__testdata__/synthetic.js";
-import { summarizeStdout, summarizeStdoutStream } from "./summary.js";
+import { summarizeStdout } from "./summary.js";
 
 describe("run summary", () => {
   it("summarises a successful run", () => {
@@ -190,13 +190,5 @@ describe("run summary", () => {
     );
     expect(s.counts.inits).toBe(2);
     expect(s.model).toBe("claude-opus-4-6");
-  });
-
-  it("summarises an async chunk stream identically", async () => {
-    const text = successWithTools();
-    async function* chunks() {
-      for (let i = 0; i < text.length; i += 13) yield text.slice(i, i + 13);
-    }
-    expect(await summarizeStdoutStream(chunks())).toEqual(summarizeStdout(text));
   });
 });

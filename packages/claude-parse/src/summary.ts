@@ -360,15 +360,3 @@ export function summarizeStdout(
   acc.push(parser.end());
   return acc.summary();
 }
-
-/** Same as `summarizeStdout` for a stream (e.g. a child process's stdout or a pod log stream). */
-export async function summarizeStdoutStream(
-  input: AsyncIterable<Uint8Array | string>,
-  options?: StreamParserOptions,
-): Promise<RunSummary> {
-  const parser = createStreamParser(options);
-  const acc = createRunAccumulator();
-  for await (const chunk of input) acc.push(parser.push(chunk));
-  acc.push(parser.end());
-  return acc.summary();
-}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type AdapterEnvironmentCheck, environmentTestResult } from "./paperclip-contract.js";
+import { type AdapterEnvironmentCheck, environmentTestResult } from "./contract.js";
 
 const check = (level: AdapterEnvironmentCheck["level"]): AdapterEnvironmentCheck => ({
   code: `c_${level}`,

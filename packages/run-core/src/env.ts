@@ -1,4 +1,6 @@
-import { ClaudeConfigError } from "./config-error.js";
+import { configInvalid } from "./errors.js";
+
+const invalid = (field: string, message: string) => configInvalid("adapter", [{ field, message }]);
 
 /** Env names that always carry credentials. */
 export const SENSITIVE_ENV_KEYS: readonly string[] = [
@@ -83,7 +85,7 @@ function userEnvValue(key: string, value: unknown): string | undefined {
   if (typeof value === "boolean") return value ? "true" : "false";
   const inner = record(value).value;
   if (typeof inner === "string") return inner;
-  throw new ClaudeConfigError(
+  throw invalid(
     `env.${key}`,
     "expected a string (or { value: string }) — was the secret resolved?",
   );
@@ -170,16 +172,16 @@ export function buildPaperclipRunVars(input: RunEnvInput): Record<string, string
 /**
  * The full env for one CLI run: the user's configured env, then the run's PAPERCLIP_* variables on top.
  * A user-supplied PAPERCLIP_* key never wins over a run variable, and PAPERCLIP_API_KEY is only ever the
- * run's auth token. Throws `ClaudeConfigError` naming `env.<KEY>` for unusable values or names.
+ * run's auth token. Throws a config-invalid `RunError` naming `env.<KEY>` for unusable values or names.
  */
 export function buildRunEnv(input: RunEnvInput): Record<string, string> {
-  if (!input.runId) throw new ClaudeConfigError("runId", "required");
-  if (!input.agent?.id) throw new ClaudeConfigError("agent.id", "required");
-  if (!input.agent.companyId) throw new ClaudeConfigError("agent.companyId", "required");
+  if (!input.runId) throw invalid("runId", "required");
+  if (!input.agent?.id) throw invalid("agent.id", "required");
+  if (!input.agent.companyId) throw invalid("agent.companyId", "required");
   const env: Record<string, string> = {};
   for (const [key, raw] of Object.entries(record(input.userEnv))) {
     if (!ENV_NAME_RE.test(key))
-      throw new ClaudeConfigError(`env.${key}`, "not a valid environment variable name");
+      throw invalid(`env.${key}`, "not a valid environment variable name");
     if (key === "PAPERCLIP_API_KEY") continue;
     const value = userEnvValue(key, raw);
     if (value !== undefined) env[key] = value;

@@ -1,5 +1,10 @@
-import { type ClassifyInput, classifyRun, type ErrorFamily, type RunClassification } from "./classify.js";
-import type { AdapterBillingType, AdapterExecutionResult } from "./paperclip-contract.js";
+import {
+  type ClassifyInput,
+  classifyRun,
+  type ErrorFamily,
+  type RunClassification,
+} from "@paperclip-k8s/claude-parse";
+import type { AdapterBillingType, AdapterExecutionResult } from "./contract.js";
 
 export type BillingType = AdapterBillingType;
 

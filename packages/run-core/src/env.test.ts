@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ClaudeConfigError } from "./config-error.js";
+import { RunError } from "./errors.js";
 import {
   buildRunEnv,
   isSensitiveEnvKey,
@@ -87,7 +87,7 @@ describe("buildRunEnv", () => {
     expect(() => buildRunEnv({ ...base, userEnv: { SECRET: { type: "secret_ref", id: "s1" } } })).toThrow(
       /env\.SECRET/,
     );
-    expect(() => buildRunEnv({ ...base, userEnv: { "BAD-NAME": "x" } })).toThrow(ClaudeConfigError);
+    expect(() => buildRunEnv({ ...base, userEnv: { "BAD-NAME": "x" } })).toThrow(RunError);
     expect(() => buildRunEnv({ ...base, runId: "" })).toThrow(/runId/);
   });
 });

@@ -1,6 +1,6 @@
 import { posix } from "node:path";
-import { isResumableSessionId } from "./invocation.js";
-import type { AdapterRuntime, AdapterSessionCodec } from "./paperclip-contract.js";
+import { isResumableSessionId } from "@paperclip-k8s/claude-parse";
+import type { AdapterRuntime, AdapterSessionCodec } from "./contract.js";
 
 /**
  * The session params claude_k8s and claude_cli store between runs — one definition, so a session written by either
