@@ -38,6 +38,39 @@ export async function deleteJob(clients: KubeClients, options: DeleteJobOptions)
   }
 }
 
+export interface DeleteFailure {
+  readonly kind: "Job" | "Secret";
+  readonly name: string;
+  readonly error: K8sRuntimeError;
+}
+
+/**
+ * Deletes a Job's Secrets, then the Job (Background propagation, guarded by its uid). Secrets go first: while the
+ * Job exists it holds its name, so no successor can own same-named Secrets yet. Best effort: every object is
+ * tried, already-gone ones are fine, and each failure is returned (empty = all deleted or gone).
+ */
+export async function deleteJobAndSecrets(
+  clients: KubeClients,
+  options: DeleteJobOptions & { readonly secretNames: readonly string[] },
+): Promise<DeleteFailure[]> {
+  const failures: DeleteFailure[] = [];
+  for (const name of options.secretNames) {
+    try {
+      await clients.core.deleteNamespacedSecret({ name, namespace: options.namespace });
+    } catch (error) {
+      if (!isNotFound(error))
+        failures.push({ kind: "Secret", name, error: apiError(`delete Secret ${name}`, error) });
+    }
+  }
+  try {
+    await deleteJob(clients, options);
+  } catch (error) {
+    const wrapped = error instanceof K8sRuntimeError ? error : apiError(`delete Job ${options.name}`, error);
+    failures.push({ kind: "Job", name: options.name, error: wrapped });
+  }
+  return failures;
+}
+
 /**
  * An ownerReference making `owner` (typically the run's Job) own another object (its Secret), so the garbage
  * collector removes it with the Job. The owner must have been created (it needs a uid).

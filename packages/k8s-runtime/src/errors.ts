@@ -9,7 +9,12 @@ export type K8sErrorCode =
   | "k8s_api_error"
   | "k8s_invalid_argument"
   | "k8s_log_stream_failed"
-  | "k8s_aborted";
+  | "k8s_aborted"
+  /** `createOrAdoptJob` steps: creating the Job or freeing its name, its Secrets, inspecting, adopting. */
+  | "k8s_job_create_failed"
+  | "k8s_secret_create_failed"
+  | "k8s_job_check_failed"
+  | "k8s_job_adopt_failed";
 
 /** The API server's answer, normalised: HTTP status (0 when no response), machine reason, human message. */
 export interface ApiStatus {

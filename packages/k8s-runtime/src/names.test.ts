@@ -37,6 +37,15 @@ describe("toLabelValue", () => {
     expect(toLabelValue("@@@")).toBe(shortHash("@@@"));
   });
 
+  it("takes a longer hash suffix on request, and refuses a useless one", () => {
+    const value = toLabelValue("agent:7", { hashLength: 16 });
+    expect(value).toBe(`agent-7-${shortHash("agent:7", 16)}`);
+    expect(shortHash("agent:7", 16)).toMatch(/^[0-9a-f]{16}$/);
+    expect(shortHash("agent:7", 16).startsWith(shortHash("agent:7"))).toBe(true);
+    expect(toLabelValue(`${"y".repeat(70)}:`, { hashLength: 16 })).toMatch(/^y{46}-[0-9a-f]{16}$/);
+    expect(() => toLabelValue("x", { hashLength: 2 })).toThrow(/hashLength/);
+  });
+
   it("rejects UUIDs of 64+ chars unless shortened", () => {
     const value = toLabelValue("x".repeat(64));
     expect(value.length).toBe(63);

@@ -8,9 +8,9 @@ const HASH_LENGTH = 8;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
-/** First 8 hex characters of SHA-256: stable across processes and versions. */
-export function shortHash(input: string): string {
-  return createHash("sha256").update(input, "utf8").digest("hex").slice(0, HASH_LENGTH);
+/** The first `length` (default 8, at most 64) hex characters of SHA-256: stable across processes and versions. */
+export function shortHash(input: string, length = HASH_LENGTH): string {
+  return createHash("sha256").update(input, "utf8").digest("hex").slice(0, length);
 }
 
 export function isValidLabelValue(value: string): boolean {
@@ -34,12 +34,23 @@ function trimEdges(value: string, edge: RegExp): string {
  * (sanitized differs from the original, or is too long) a hash of the ORIGINAL is appended, so distinct inputs
  * that sanitise alike ("a_b" / "a.b" for names) stay distinct, and the result is deterministic.
  */
-function fit(original: string, sanitized: string, max: number, edge: RegExp): string {
+function fit(
+  original: string,
+  sanitized: string,
+  max: number,
+  edge: RegExp,
+  hashLength = HASH_LENGTH,
+): string {
   if (sanitized === original && sanitized.length <= max && sanitized !== "") return sanitized;
-  const hash = shortHash(original);
-  const room = max - HASH_LENGTH - 1;
+  const hash = shortHash(original, hashLength);
+  const room = max - hashLength - 1;
   const head = trimEdges(sanitized.slice(0, room), edge);
   return head === "" ? hash : `${head}-${hash}`;
+}
+
+export interface LabelValueOptions {
+  /** Hex characters of the hash suffix added when the value had to change (default 8, 4..32). */
+  readonly hashLength?: number;
 }
 
 /**
@@ -47,11 +58,18 @@ function fit(original: string, sanitized: string, max: number, edge: RegExp): st
  * alphanumeric. Unchanged when already valid; otherwise sanitised, truncated and suffixed with a deterministic
  * hash of the input. The empty string stays empty (a valid label value).
  */
-export function toLabelValue(input: string): string {
+export function toLabelValue(input: string, options: LabelValueOptions = {}): string {
+  const hashLength = options.hashLength ?? HASH_LENGTH;
+  if (!Number.isInteger(hashLength) || hashLength < 4 || hashLength > 32) {
+    throw new K8sRuntimeError(
+      "k8s_invalid_argument",
+      `hashLength must be an integer in [4, 32], got ${hashLength}`,
+    );
+  }
   if (input === "") return "";
   if (isValidLabelValue(input)) return input;
   const sanitized = trimEdges(input.replace(/[^A-Za-z0-9_.-]+/g, "-"), /[^A-Za-z0-9]/);
-  return fit(input, sanitized, MAX_NAME_LENGTH, /[^A-Za-z0-9]/);
+  return fit(input, sanitized, MAX_NAME_LENGTH, /[^A-Za-z0-9]/, hashLength);
 }
 
 export interface ObjectNameOptions {

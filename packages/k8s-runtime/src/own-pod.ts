@@ -32,7 +32,7 @@ export interface OwnPodOptions {
 }
 
 const NAMESPACE_FILE = "/var/run/secrets/kubernetes.io/serviceaccount/namespace";
-const cache = new Map<string, Promise<OwnPodInfo>>();
+const cache = new Map<string, Promise<V1Pod>>();
 
 function resolveNamespace(options: OwnPodOptions): string | undefined {
   if (options.namespace) return options.namespace;
@@ -75,33 +75,34 @@ export function ownPodInfoFromPod(pod: V1Pod, containerName: string): OwnPodInfo
   });
 }
 
+/** The pod this process runs in: what a Job may inherit (from the named container) and the whole object. */
+export interface OwnPod {
+  readonly info: OwnPodInfo;
+  readonly pod: V1Pod;
+}
+
 /**
- * Read the pod this process runs in. Cached per (cluster identity, namespace, pod, container) — never in one
- * global slot. Outside a cluster it throws `k8s_not_in_cluster` naming what is missing.
+ * Read the pod this process runs in — one API read per (cluster identity, namespace, pod), cached, never in one
+ * global slot; the container is selected by name from that one read. Outside a cluster it throws
+ * `k8s_not_in_cluster` naming what is missing.
  */
-export function readOwnPod(clients: KubeClients, options: OwnPodOptions): Promise<OwnPodInfo> {
+export async function readOwnPod(clients: KubeClients, options: OwnPodOptions): Promise<OwnPod> {
   const namespace = resolveNamespace(options);
   const podName = options.podName ?? process.env.POD_NAME ?? process.env.HOSTNAME;
   if (!namespace || !podName) {
     const missing = !namespace
       ? "namespace (POD_NAMESPACE or the service-account namespace file)"
       : "pod name (POD_NAME/HOSTNAME)";
-    return Promise.reject(
-      new K8sRuntimeError(
-        "k8s_not_in_cluster",
-        `cannot identify our own pod: ${missing} is unknown — not running inside a Kubernetes pod? Configure image, pull secrets and scheduling explicitly instead`,
-      ),
+    throw new K8sRuntimeError(
+      "k8s_not_in_cluster",
+      `cannot identify our own pod: ${missing} is unknown — not running inside a Kubernetes pod? Configure image, pull secrets and scheduling explicitly instead`,
     );
   }
-  const key = [clients.identity, namespace, podName, options.containerName].join("/");
-  const cached = cache.get(key);
-  if (cached) return cached;
-  const pending = clients.core
-    .readNamespacedPod({ name: podName, namespace })
-    .then((pod) => ownPodInfoFromPod(pod, options.containerName))
-    .catch((error: unknown) => {
+  const key = [clients.identity, namespace, podName].join("/");
+  let pending = cache.get(key);
+  if (!pending) {
+    pending = clients.core.readNamespacedPod({ name: podName, namespace }).catch((error: unknown) => {
       cache.delete(key);
-      if (error instanceof K8sRuntimeError) throw error;
       if (isNotFound(error)) {
         throw new K8sRuntimeError(
           "k8s_not_in_cluster",
@@ -115,8 +116,10 @@ export function readOwnPod(clients: KubeClients, options: OwnPodOptions): Promis
         ...(wrapped.api ? { api: wrapped.api } : {}),
       });
     });
-  cache.set(key, pending);
-  return pending;
+    cache.set(key, pending);
+  }
+  const pod = await pending;
+  return { info: ownPodInfoFromPod(pod, options.containerName), pod };
 }
 
 export function clearOwnPodCache(): void {

@@ -82,11 +82,11 @@ describe("in-cluster config and own-pod info (real apiserver, service-account to
     try {
       const clients = createClients({ kind: "in-cluster", pathPrefix: prefix });
       expect(clients.namespace).toBe(namespace);
-      const info = await readOwnPod(clients, {
-        containerName: "paperclip",
-        podName: "paperclip-server-0",
-        pathPrefix: prefix,
-      });
+      const own = { containerName: "paperclip", podName: "paperclip-server-0", pathPrefix: prefix };
+      const { info, pod } = await readOwnPod(clients, own);
+      // One read per pod, cached: the second call answers from the same object.
+      expect((await readOwnPod(clients, own)).pod).toBe(pod);
+      expect(pod.spec?.containers.map((c) => c.name)).toContain("paperclip");
       expect(info).toMatchObject({
         namespace,
         podName: "paperclip-server-0",

@@ -1,0 +1,175 @@
+import {
+  type V1Job,
+  type V1Namespace,
+  type V1PersistentVolumeClaim,
+  type V1Secret,
+  type V1ServiceAccount,
+  VersionApi,
+} from "@kubernetes/client-node";
+import {
+  type AccessRequirement,
+  type DryRunResult,
+  dryRunCreateJob,
+  findMissingAccess,
+  type MissingAccess,
+} from "./checks.js";
+import { type DeleteFailure, deleteJob, deleteJobAndSecrets } from "./cleanup.js";
+import { getClients, type KubeClients, type KubeconfigSource } from "./clients.js";
+import { apiError, K8sRuntimeError } from "./errors.js";
+import {
+  type CreateOrAdoptJobOptions,
+  createOrAdoptJob,
+  getJob,
+  type JobLaunchResult,
+  listJobs,
+} from "./job-launch.js";
+import { type OwnPod, type OwnPodOptions, readOwnPod } from "./own-pod.js";
+import { type RunJobOptions, type RunJobResult, runJob } from "./run-job.js";
+
+/** The pod this process runs in, or why it is unknown (not in a pod, or it cannot be read). */
+export type OwnPodState = OwnPod | { readonly info: undefined; readonly reason: string };
+
+export interface ConnectOptions {
+  /** Read the pod this process runs in (its container selected by name), once per pod and cluster. */
+  readonly ownPod?: OwnPodOptions & {
+    /** How messages name that pod (default "the own pod"). */
+    readonly description?: string;
+  };
+  /** The namespace every operation works in; default the own pod's, then the kubeconfig context's, "default". */
+  readonly namespace?: string;
+}
+
+/** A Job to act on: its name and, when known, the uid that guards against deleting a same-named successor. */
+type JobRef = Pick<V1Job, "metadata">;
+
+/**
+ * One cluster and one namespace, with the domain operations the adapters need — every Kubernetes API call they
+ * make goes through here (the raw clients stay inside this package).
+ */
+export class Cluster {
+  private constructor(
+    private readonly clients: KubeClients,
+    readonly namespace: string,
+    readonly ownPod: OwnPodState,
+  ) {}
+
+  /** Clients for `source` (cached per credential identity), the own pod read once, the namespace resolved. */
+  static async connect(source: KubeconfigSource, options: ConnectOptions = {}): Promise<Cluster> {
+    return Cluster.fromClients(getClients(source), options);
+  }
+
+  /** The same over existing clients (tests, or callers that build clients themselves). */
+  static async fromClients(clients: KubeClients, options: ConnectOptions = {}): Promise<Cluster> {
+    const ownPod = options.ownPod
+      ? await readOwnPodState(clients, options.ownPod)
+      : { info: undefined, reason: "the own pod was not asked for" };
+    const namespace = options.namespace ?? ownPod.info?.namespace ?? clients.namespace ?? "default";
+    return new Cluster(clients, namespace, ownPod);
+  }
+
+  /** API server URL. */
+  get server(): string {
+    return this.clients.server;
+  }
+
+  /** The API server's version (`gitVersion`); proves it is reachable with these credentials. */
+  async serverVersion(): Promise<string> {
+    return (await this.clients.kubeConfig.makeApiClient(VersionApi).getCode()).gitVersion;
+  }
+
+  getNamespace(): Promise<V1Namespace> {
+    return this.get(`namespace ${this.namespace}`, () =>
+      this.clients.core.readNamespace({ name: this.namespace }),
+    );
+  }
+
+  getSecret(name: string): Promise<V1Secret> {
+    return this.get(`Secret ${name}`, () =>
+      this.clients.core.readNamespacedSecret({ name, namespace: this.namespace }),
+    );
+  }
+
+  getPersistentVolumeClaim(name: string): Promise<V1PersistentVolumeClaim> {
+    return this.get(`PersistentVolumeClaim ${name}`, () =>
+      this.clients.core.readNamespacedPersistentVolumeClaim({ name, namespace: this.namespace }),
+    );
+  }
+
+  getServiceAccount(name: string): Promise<V1ServiceAccount> {
+    return this.get(`ServiceAccount ${name}`, () =>
+      this.clients.core.readNamespacedServiceAccount({ name, namespace: this.namespace }),
+    );
+  }
+
+  /** SelfSubjectAccessReviews: the requirements this identity is NOT granted (empty = all good). */
+  findMissingAccess(requirements: readonly AccessRequirement[]): Promise<MissingAccess[]> {
+    return findMissingAccess(this.clients, requirements);
+  }
+
+  /** Server-side dry-run create of a Job in this namespace: admission and validation run, nothing persists. */
+  dryRunCreateJob(job: V1Job): Promise<DryRunResult> {
+    return dryRunCreateJob(this.clients, this.namespace, job);
+  }
+
+  /** Jobs of this namespace matching a label selector; fails after `timeoutMs` (default 15 s). */
+  listJobs(labelSelector: string, timeoutMs?: number): Promise<V1Job[]> {
+    return listJobs(this.clients, this.namespace, labelSelector, timeoutMs);
+  }
+
+  /** A Job by name; undefined when it does not exist. */
+  getJob(name: string): Promise<V1Job | undefined> {
+    return getJob(this.clients, this.namespace, name);
+  }
+
+  /** Create the Job with its owned Secrets, or adopt the live Job of the same work: see `CreateOrAdoptJobOptions`. */
+  createOrAdoptJob(options: CreateOrAdoptJobOptions): Promise<JobLaunchResult> {
+    return createOrAdoptJob(this.clients, this.namespace, options);
+  }
+
+  /** Deletes a Job (Background propagation, guarded by its uid). False when it was already gone. */
+  deleteJob(job: JobRef): Promise<boolean> {
+    return deleteJob(this.clients, this.ref(job));
+  }
+
+  /** Deletes the Job's Secrets, then the Job; best effort, returns what could not be deleted. */
+  deleteJobAndSecrets(job: JobRef, secretNames: readonly string[]): Promise<DeleteFailure[]> {
+    return deleteJobAndSecrets(this.clients, { ...this.ref(job), secretNames });
+  }
+
+  /** Follows a created Job in this namespace to its end: see `runJob`. */
+  runJob(options: Omit<RunJobOptions, "namespace">): Promise<RunJobResult> {
+    return runJob(this.clients, { ...options, namespace: this.namespace });
+  }
+
+  private async get<T>(what: string, read: () => Promise<T>): Promise<T> {
+    try {
+      return await read();
+    } catch (error) {
+      throw apiError(`read ${what}`, error);
+    }
+  }
+
+  private ref(job: JobRef): { namespace: string; name: string; uid?: string } {
+    const uid = job.metadata?.uid;
+    return { namespace: this.namespace, name: job.metadata?.name ?? "", ...(uid ? { uid } : {}) };
+  }
+}
+
+async function readOwnPodState(
+  clients: KubeClients,
+  options: NonNullable<ConnectOptions["ownPod"]>,
+): Promise<OwnPodState> {
+  try {
+    return await readOwnPod(clients, options);
+  } catch (error) {
+    // Not in a pod, or the pod cannot be read (no `get pods` in its namespace): nothing can be inherited, and a
+    // caller that needs an inherited value fails on it, quoting this reason.
+    const reason = error instanceof Error ? error.message : String(error);
+    if (error instanceof K8sRuntimeError && error.code === "k8s_not_in_cluster")
+      return { info: undefined, reason };
+    return {
+      info: undefined,
+      reason: `${options.description ?? "the own pod"} could not be read: ${reason}`,
+    };
+  }
+}
