@@ -1,3 +1,4 @@
+import { classifyRun, summarizeStdout } from "@paperclip-k8s/claude-parse";
 import { describe, expect, it } from "vitest";
 import {
   assistant,
@@ -8,7 +9,6 @@ import {
   successWithTools,
   uuid,
 } from "../../claude-parse/src/__testdata__/synthetic.js";
-import { classifyRun, summarizeStdout } from "@paperclip-k8s/claude-parse";
 import { resolveBillingType, toAdapterResult } from "./adapter-result.js";
 
 describe("toAdapterResult", () => {

@@ -34,7 +34,9 @@ export type {
 } from "@paperclipai/adapter-utils";
 
 /** `AdapterExecutionResult["errorFamily"]` without null. */
-export type AdapterErrorFamily = NonNullable<import("@paperclipai/adapter-utils").AdapterExecutionResult["errorFamily"]>;
+export type AdapterErrorFamily = NonNullable<
+  import("@paperclipai/adapter-utils").AdapterExecutionResult["errorFamily"]
+>;
 
 /** What `onSpawn` receives. */
 export type AdapterSpawnInfo = Parameters<

@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { RunError } from "./errors.js";
 import {
   buildRunEnv,
   isSensitiveEnvKey,
@@ -8,6 +7,7 @@ import {
   redactEnv,
   wakePayloadJson,
 } from "./env.js";
+import { RunError } from "./errors.js";
 
 const base = {
   runId: "run-1",

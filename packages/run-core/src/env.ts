@@ -85,10 +85,7 @@ function userEnvValue(key: string, value: unknown): string | undefined {
   if (typeof value === "boolean") return value ? "true" : "false";
   const inner = record(value).value;
   if (typeof inner === "string") return inner;
-  throw invalid(
-    `env.${key}`,
-    "expected a string (or { value: string }) — was the secret resolved?",
-  );
+  throw invalid(`env.${key}`, "expected a string (or { value: string }) — was the secret resolved?");
 }
 
 const ENV_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -180,8 +177,7 @@ export function buildRunEnv(input: RunEnvInput): Record<string, string> {
   if (!input.agent.companyId) throw invalid("agent.companyId", "required");
   const env: Record<string, string> = {};
   for (const [key, raw] of Object.entries(record(input.userEnv))) {
-    if (!ENV_NAME_RE.test(key))
-      throw invalid(`env.${key}`, "not a valid environment variable name");
+    if (!ENV_NAME_RE.test(key)) throw invalid(`env.${key}`, "not a valid environment variable name");
     if (key === "PAPERCLIP_API_KEY") continue;
     const value = userEnvValue(key, raw);
     if (value !== undefined) env[key] = value;

@@ -15,11 +15,13 @@ describe("RunLog", () => {
     void log.line("stdout", '{"type":"x"}');
     void log.status("pod created\n  on node a");
     void log.line("stderr", "raw");
+    void log.warn("image pull is slow");
     await log.flush();
     expect(seen).toEqual([
       'stdout:{"type":"x"}\n',
-      "stderr:[claude_k8s] pod created on node a\n",
+      "stdout:[paperclip] pod created on node a\n",
       "stderr:raw\n",
+      "stderr:[paperclip] image pull is slow\n",
     ]);
   });
 

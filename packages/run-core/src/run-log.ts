@@ -1,12 +1,14 @@
-import type { AdapterExecutionContext } from "@paperclip-k8s/claude-parse";
+import type { AdapterExecutionContext } from "./contract.js";
 
-export const STATUS_PREFIX = "[claude_k8s]";
+/** Paperclip's own convention for adapter status lines (claude_local writes `[paperclip] …` on stdout). */
+export const STATUS_PREFIX = "[paperclip]";
 const MAX_STATUS_CHARS = 500;
 
 /**
- * The run's log sink. Serialises every write to Paperclip's onLog (newline-terminated, in order), prefixes the
- * adapter's own status lines, tracks when anything was last written for the keepalive, and never lets an onLog
- * failure break the run.
+ * The run's log sink, shared by every transport. Serialises every write to Paperclip's onLog (newline-terminated,
+ * in order), writes the adapter's own lines in Paperclip's convention — progress as quiet `[paperclip]` lines on
+ * stdout, warnings and failures on stderr where the run page shows them prominently — tracks when anything was
+ * last written for the keepalive, and never lets an onLog failure break the run.
  */
 export class RunLog {
   #chain: Promise<void> = Promise.resolve();
@@ -29,11 +31,14 @@ export class RunLog {
     return this.#write(stream, `${text}\n`);
   }
 
-  /** One status line of the adapter itself, on stderr where Paperclip expects diagnostics. */
+  /** Progress of the adapter itself: a quiet `[paperclip]` line on stdout. */
   status(message: string): Promise<void> {
-    const flat = message.replace(/\s*\n\s*/g, " ");
-    const text = flat.length > MAX_STATUS_CHARS ? `${flat.slice(0, MAX_STATUS_CHARS - 1)}…` : flat;
-    return this.#write("stderr", `${STATUS_PREFIX} ${text}\n`);
+    return this.#write("stdout", `${STATUS_PREFIX} ${oneLine(message)}\n`);
+  }
+
+  /** Something the operator must see (a warning, a failure): a `[paperclip]` line on stderr. */
+  warn(message: string): Promise<void> {
+    return this.#write("stderr", `${STATUS_PREFIX} ${oneLine(message)}\n`);
   }
 
   /** Writes `describe()` whenever nothing was written for `everySec` seconds, so Paperclip sees a live run. */
@@ -71,4 +76,9 @@ export class RunLog {
     this.#chain = next;
     return next;
   }
+}
+
+function oneLine(message: string): string {
+  const flat = message.replace(/\s*\n\s*/g, " ");
+  return flat.length > MAX_STATUS_CHARS ? `${flat.slice(0, MAX_STATUS_CHARS - 1)}…` : flat;
 }

@@ -88,7 +88,7 @@ export const boolean: z.ZodType<boolean> = z.preprocess(
 export const MAX_VALUE_CHARS = 64 * 1024;
 
 /** A single-line string: no control characters (newline, NUL…), bounded. */
-export function line(maxChars = 4096): z.ZodType<string> {
+export function line(maxChars = 4096): z.ZodString {
   return z
     .string({ error: "expected a string" })
     .max(maxChars, { error: `must be at most ${maxChars} characters` })
@@ -96,7 +96,7 @@ export function line(maxChars = 4096): z.ZodType<string> {
 }
 
 /** Free text (templates): any characters but NUL, bounded. */
-export function text(maxChars = MAX_VALUE_CHARS): z.ZodType<string> {
+export function text(maxChars = MAX_VALUE_CHARS): z.ZodString {
   return z
     .string({ error: "expected a string" })
     .max(maxChars, { error: `must be at most ${maxChars} characters` })
@@ -108,11 +108,11 @@ export function oneOf<const V extends readonly [string, ...string[]]>(values: V)
 }
 
 /** An absolute POSIX path without `..` segments or control characters. */
-export const absolutePath: z.ZodType<string> = line(4096)
+export const absolutePath: z.ZodString = line(4096)
   .refine((v) => v.startsWith("/"), { error: "must be an absolute path" })
   .refine((v) => !v.split("/").includes(".."), { error: "must not contain .. segments" });
 
-export const httpUrl: z.ZodType<string> = line(2048).refine(
+export const httpUrl: z.ZodString = line(2048).refine(
   (v) => {
     try {
       const url = new URL(v);
@@ -127,7 +127,7 @@ export const httpUrl: z.ZodType<string> = line(2048).refine(
 /** Environment variable names; `constructor`, `__proto__` and friends are not names. */
 export const ENV_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const OBJECT_PROTOTYPE_KEYS = new Set(Object.getOwnPropertyNames(Object.prototype));
-export const envName: z.ZodType<string> = z
+export const envName: z.ZodString = z
   .string()
   .regex(ENV_NAME_RE, { error: "is not a valid environment variable name ([A-Za-z_][A-Za-z0-9_]*)" })
   .refine((v) => !OBJECT_PROTOTYPE_KEYS.has(v), { error: "is a reserved name" });

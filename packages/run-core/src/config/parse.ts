@@ -46,7 +46,9 @@ export function parseFields<const D extends readonly FieldDef[]>(
     }
     const result = (def.schema as z.ZodType).safeParse(value);
     if (result.success) out[def.key] = result.data;
-    else for (const issue of result.error.issues) issues.push({ field: fieldPath(key, issue.path), message: issue.message });
+    else
+      for (const issue of result.error.issues)
+        issues.push({ field: fieldPath(key, issue.path), message: issue.message });
   }
   issues.push(...unknownKeys(defs, record, options.knownKeys ?? []));
   return { config: out as ParsedFields<D>, issues };
@@ -83,7 +85,11 @@ function unknownKeys(
   record: Record<string, unknown>,
   extra: readonly string[],
 ): ConfigIssue[] {
-  const known = new Set<string>([...defs.flatMap((d) => [d.key, ...d.aliases]), ...PAPERCLIP_OWNED_KEYS, ...extra]);
+  const known = new Set<string>([
+    ...defs.flatMap((d) => [d.key, ...d.aliases]),
+    ...PAPERCLIP_OWNED_KEYS,
+    ...extra,
+  ]);
   const issues: ConfigIssue[] = [];
   for (const key of Object.keys(record)) {
     if (known.has(key)) continue;

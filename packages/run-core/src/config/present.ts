@@ -1,0 +1,77 @@
+import type { AdapterConfigSchema, ConfigFieldSchema } from "../contract.js";
+import type { FieldDef } from "./field.js";
+
+/**
+ * Everything users read about the config is derived from the field definitions: Paperclip's form
+ * (`getConfigSchema()`), the agent configuration doc (`agentConfigurationDoc`) and the README tables. Tests keep
+ * the READMEs equal to {@link toMarkdownTable}.
+ */
+
+/** Paperclip's generic form; a default is shown only when it is the value in effect for an unset key. */
+export function toConfigSchema(defs: readonly FieldDef[]): AdapterConfigSchema {
+  return { fields: defs.map(toFieldSchema) };
+}
+
+function toFieldSchema(def: FieldDef): ConfigFieldSchema {
+  const f = def.form;
+  const schema: ConfigFieldSchema = {
+    key: def.key,
+    label: f.label,
+    type: f.type,
+    hint: f.hint,
+    group: f.group,
+  };
+  if (f.options) schema.options = f.options.map((o) => ({ ...o }));
+  if (f.required) schema.required = true;
+  const shown = formDefault(def);
+  if (shown !== undefined) schema.default = shown;
+  return schema;
+}
+
+/** Scalars as they are; objects and arrays as the JSON text a textarea edits (never `[object Object]`). */
+function formDefault(def: FieldDef): unknown {
+  const value = def.default;
+  if (value === undefined) return undefined;
+  if (typeof value !== "object" || value === null) return value;
+  const empty = Array.isArray(value) ? value.length === 0 : Object.keys(value).length === 0;
+  return empty ? undefined : JSON.stringify(value);
+}
+
+/** The markdown doc Paperclip serves at /api/llms/agent-configuration/<type>.txt, grouped like the form. */
+export function toConfigurationDoc(adapterType: string, intro: string, defs: readonly FieldDef[]): string {
+  const lines = [`# ${adapterType} agent configuration`, "", intro.trim(), ""];
+  for (const [group, members] of groups(defs)) {
+    lines.push(`## ${group}`, "");
+    for (const def of members) lines.push(`- \`${def.key}\`${docDefault(def)}: ${def.form.hint}`);
+    lines.push("");
+  }
+  return `${lines.join("\n").trimEnd()}\n`;
+}
+
+/** The README table of config keys: key, group, default, meaning. */
+export function toMarkdownTable(defs: readonly FieldDef[]): string {
+  const rows = ["| key | group | default | meaning |", "| --- | --- | --- | --- |"];
+  for (const def of defs) {
+    const value = def.default === undefined ? "—" : `\`${JSON.stringify(def.default)}\``;
+    rows.push(`| \`${def.key}\` | ${def.form.group} | ${value} | ${escapeCell(def.form.hint)} |`);
+  }
+  return rows.join("\n");
+}
+
+function docDefault(def: FieldDef): string {
+  return def.default === undefined ? "" : ` (default \`${JSON.stringify(def.default)}\`)`;
+}
+
+function escapeCell(text: string): string {
+  return text.replace(/\|/g, "\\|").replace(/\n/g, " ");
+}
+
+function groups(defs: readonly FieldDef[]): Map<string, FieldDef[]> {
+  const out = new Map<string, FieldDef[]>();
+  for (const def of defs) {
+    const list = out.get(def.form.group) ?? [];
+    list.push(def);
+    out.set(def.form.group, list);
+  }
+  return out;
+}

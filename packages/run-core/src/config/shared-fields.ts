@@ -1,0 +1,238 @@
+import { CLAUDE_EFFORTS } from "@paperclip-k8s/claude-parse";
+import { z } from "zod";
+import { CLAUDE_MODELS } from "../contract.js";
+import {
+  absolutePath,
+  boolean,
+  envName,
+  field,
+  httpUrl,
+  integer,
+  isPlainObject,
+  jsonText,
+  line,
+  oneOf,
+  text,
+} from "./field.js";
+
+/**
+ * The keys every Claude adapter shares, each defined once: the same key has the same rule in claude_k8s and
+ * claude_cli. Transport keys (Kubernetes, local process) are defined beside their transport.
+ */
+
+/** Largest single CLI argument the adapters pass (a 1 MB model name is a mistake, not a model). */
+const MAX_ARG_CHARS = 8192;
+
+const model = field({
+  key: "model",
+  schema: line(256).refine((v) => !/\s/.test(v), { error: "must not contain whitespace" }),
+  form: {
+    label: "Model",
+    type: "combobox",
+    options: CLAUDE_MODELS.map((m) => ({ value: m.id, label: m.label })),
+    hint: "Claude model id; unset: the CLI's default.",
+    group: "Claude",
+  },
+});
+
+const effort = field({
+  key: "effort",
+  schema: oneOf(CLAUDE_EFFORTS),
+  form: {
+    label: "Effort",
+    type: "select",
+    options: CLAUDE_EFFORTS.map((v) => ({ value: v, label: v })),
+    hint: "--effort; unset: the CLI decides (auto).",
+    group: "Claude",
+  },
+});
+
+const maxTurnsPerRun = field({
+  key: "maxTurnsPerRun",
+  schema: integer(0, 10_000),
+  default: 0,
+  form: { label: "Max turns per run", type: "number", hint: "--max-turns; 0: no limit.", group: "Claude" },
+});
+
+const dangerouslySkipPermissions = field({
+  key: "dangerouslySkipPermissions",
+  schema: boolean,
+  default: true,
+  form: {
+    label: "Skip permission prompts",
+    type: "toggle",
+    hint: "--dangerously-skip-permissions (Paperclip's default: on; an unattended run cannot answer prompts).",
+    group: "Claude",
+  },
+});
+
+const instructionsFilePath = field({
+  key: "instructionsFilePath",
+  schema: absolutePath,
+  form: {
+    label: "Instructions file",
+    type: "text",
+    hint: "Absolute path of the agent's AGENTS.md on the Paperclip server (managed by Paperclip's instructions bundle); appended to the system prompt of fresh sessions.",
+    group: "Claude",
+  },
+});
+
+const extraArgs = field({
+  key: "extraArgs",
+  aliases: ["args"],
+  schema: z.preprocess(
+    jsonText,
+    z
+      .array(line(MAX_ARG_CHARS), { error: "expected an array of strings" })
+      .max(64, { error: "at most 64 arguments" }),
+  ) as z.ZodType<string[]>,
+  default: [],
+  form: {
+    label: "Extra CLI arguments",
+    type: "textarea",
+    hint: 'Appended to the claude command line, as a JSON array of strings (for example ["--verbose"]).',
+    group: "Claude",
+  },
+});
+
+const promptTemplate = field({
+  key: "promptTemplate",
+  schema: text(),
+  form: {
+    label: "Prompt template",
+    type: "textarea",
+    hint: "Heartbeat prompt with {{ agent.name }}-style placeholders; unset: the default heartbeat prompt. New agents keep their instructions in the instructions bundle (AGENTS.md).",
+    group: "Prompt",
+  },
+});
+
+const bootstrapPromptTemplate = field({
+  key: "bootstrapPromptTemplate",
+  schema: text(),
+  form: {
+    label: "Bootstrap prompt",
+    type: "textarea",
+    hint: "Prepended on fresh sessions only.",
+    group: "Prompt",
+  },
+});
+
+/** A resolved value of `env`: text, a number or boolean (stringified), or Paperclip's resolved binding `{ value }`. */
+const envValue = z.union(
+  [
+    z.string(),
+    z.number().transform(String),
+    z.boolean().transform(String),
+    z.object({ value: z.string() }).transform((b) => b.value),
+  ],
+  { error: "expected a string or a resolved binding { value } (an unresolved secret binding?)" },
+);
+
+const env = field({
+  key: "env",
+  schema: z
+    .preprocess(
+      jsonText,
+      z
+        .custom<Record<string, unknown>>(isPlainObject, { error: "expected an object of NAME: value" })
+        .pipe(z.record(envName, envValue.pipe(text()))),
+    )
+    .superRefine((values, ctx) => {
+      if (values && Object.hasOwn(values, "PAPERCLIP_API_KEY")) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["PAPERCLIP_API_KEY"],
+          message: "is set by the run itself from Paperclip's run token and cannot be configured",
+        });
+      }
+    }) as z.ZodType<Record<string, string>>,
+  default: {},
+  form: {
+    label: "Environment",
+    type: "textarea",
+    hint: "Variables for the CLI as a JSON object; Paperclip resolves secret bindings. Never overrides the run's PAPERCLIP_* variables.",
+    group: "Environment",
+  },
+});
+
+const timeoutSec = field({
+  key: "timeoutSec",
+  // Paperclip's convention: 0 (or a negative value) means no timeout.
+  schema: integer(-1, 7 * 24 * 3600)
+    .transform((v) => Math.max(0, v))
+    .refine((v) => v === 0 || v >= 10, { error: "must be 0 (no timeout) or at least 10" }),
+  default: 0,
+  form: {
+    label: "Run timeout (s)",
+    type: "number",
+    hint: "Wall-clock limit of one run; 0: none.",
+    group: "Run",
+  },
+});
+
+const graceSec = field({
+  key: "graceSec",
+  schema: integer(0, 3600),
+  default: 20,
+  form: {
+    label: "Stop grace (s)",
+    type: "number",
+    hint: "Between SIGTERM and SIGKILL when a run is stopped.",
+    group: "Run",
+  },
+});
+
+const paperclipApiUrl = field({
+  key: "paperclipApiUrl",
+  schema: httpUrl.transform((v) => v.replace(/\/+$/, "")),
+  form: {
+    label: "Paperclip API URL",
+    type: "text",
+    hint: "PAPERCLIP_API_URL as reachable from where the CLI runs; unset: the URL the server advertises.",
+    group: "Paperclip",
+  },
+});
+
+const cwd = field({
+  key: "cwd",
+  schema: absolutePath,
+  form: {
+    label: "Working directory",
+    type: "text",
+    hint: "Absolute path; unset: Paperclip's workspace for the run.",
+    group: "Run",
+  },
+});
+
+/** Keys of the Claude CLI invocation and of the Paperclip run, in the order forms and docs show them. */
+export const SHARED_FIELDS = [
+  model,
+  effort,
+  maxTurnsPerRun,
+  dangerouslySkipPermissions,
+  instructionsFilePath,
+  extraArgs,
+  promptTemplate,
+  bootstrapPromptTemplate,
+  env,
+  timeoutSec,
+  graceSec,
+  paperclipApiUrl,
+  cwd,
+] as const;
+
+export const sharedFields = {
+  model,
+  effort,
+  maxTurnsPerRun,
+  dangerouslySkipPermissions,
+  instructionsFilePath,
+  extraArgs,
+  promptTemplate,
+  bootstrapPromptTemplate,
+  env,
+  timeoutSec,
+  graceSec,
+  paperclipApiUrl,
+  cwd,
+} as const;

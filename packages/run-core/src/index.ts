@@ -1,0 +1,38 @@
+export {
+  type BillingType,
+  type ClaudeAdapterResult,
+  resolveBillingType,
+  type ToAdapterResultInput,
+  toAdapterResult,
+} from "./adapter-result.js";
+export * from "./config/index.js";
+export * from "./contract.js";
+export {
+  buildRunEnv,
+  isSensitiveEnvKey,
+  REDACTED,
+  type RunEnvInput,
+  redactEnv,
+} from "./env.js";
+export {
+  type ConfigIssue,
+  configInvalid,
+  type Failure,
+  type FailureTranslator,
+  failureResult,
+  RunError,
+  RunErrorCodes,
+  runError,
+  toFailure,
+} from "./errors.js";
+export { type RenderPromptInput, renderPrompt } from "./prompt.js";
+export { RunLog, STATUS_PREFIX } from "./run-log.js";
+export {
+  type ClaudeSessionParams,
+  canResume,
+  claudeSessionCodec,
+  type ResumeVerdict,
+  readStoredSession,
+  type SessionScope,
+  sessionScopeParams,
+} from "./session-params.js";
