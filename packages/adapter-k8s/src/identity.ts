@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { shortHash, toLabelValue } from "@paperclip-k8s/k8s-runtime";
 import type { ConcurrencyScope } from "./config.js";
 
 /** Labels and annotations the adapter owns on every Job, pod and Secret it creates. */
@@ -52,19 +52,11 @@ export interface RunIdentity {
   readonly slotSelector: string;
 }
 
-export function hash(value: string, length = 16): string {
-  return createHash("sha256").update(value, "utf8").digest("hex").slice(0, length);
-}
+/** Hashes in labels and names: 16 hex characters of SHA-256 (k8s-runtime's one hash). */
+const hash = (value: string, length = 16): string => shortHash(value, length);
 
-/** Any id -> a label value: kept when already valid, else a readable prefix plus a hash of the whole id. */
-export function labelValue(value: string): string {
-  if (/^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/.test(value)) return value;
-  const head = value
-    .replace(/[^A-Za-z0-9_.-]+/g, "-")
-    .slice(0, 40)
-    .replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, "");
-  return head ? `${head}-${hash(value, 16)}` : hash(value, 16);
-}
+/** Any id -> a label value: kept when already valid, else a readable prefix plus a 16-hex hash of the whole id. */
+const labelValue = (value: string): string => toLabelValue(value, { hashLength: 16 });
 
 export function concurrencyKey(
   input: Pick<RunIdentityInput, "companyId" | "agentId" | "taskKey" | "scope">,

@@ -1,6 +1,11 @@
 /** Kubernetes naming and value rules used to validate operator config before anything reaches the apiserver. */
 
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+// The DNS-1123 label and label-value checks are k8s-runtime's (names.ts): one definition.
+export {
+  isValidDnsLabel as isDnsLabel,
+  isValidLabelValue as isLabelValue,
+} from "@paperclip-k8s/k8s-runtime";
+
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 const QUANTITY = /^[+-]?(\d+(\.\d*)?|\.\d+)(([KMGTPE]i)|[numkMGTPE]|[eE][+-]?\d+)?$/;
@@ -8,10 +13,6 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 // registry[:port]/path[:tag][@sha256:digest]; lower-case path components as the distribution spec requires.
 const IMAGE_REF =
   /^(?:[a-zA-Z0-9][a-zA-Z0-9.-]*(?::\d+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-fA-F0-9]{32,})?$/;
-
-export function isDnsLabel(value: string): boolean {
-  return value.length <= 63 && DNS1123_LABEL.test(value);
-}
 
 export function isDnsSubdomain(value: string): boolean {
   return value.length <= 253 && DNS1123_SUBDOMAIN.test(value);
@@ -24,10 +25,6 @@ export function isQualifiedKey(key: string): boolean {
   const name = slash >= 0 ? key.slice(slash + 1) : key;
   if (prefix !== undefined && !isDnsSubdomain(prefix)) return false;
   return name.length <= 63 && LABEL_NAME.test(name);
-}
-
-export function isLabelValue(value: string): boolean {
-  return value === "" || (value.length <= 63 && LABEL_NAME.test(value));
 }
 
 export function isQuantity(value: string): boolean {

@@ -1,80 +1,55 @@
-import { ApiException, type V1Job } from "@kubernetes/client-node";
+import type { V1Job } from "@kubernetes/client-node";
+import {
+  apiError,
+  type CreateOrAdoptJobOptions,
+  type JobLaunchResult,
+  K8sRuntimeError,
+} from "@paperclip-k8s/k8s-runtime";
 import { describe, expect, it } from "vitest";
+import { deleteRunObjects } from "./cleanup.js";
 import type { ClusterContext } from "./cluster.js";
 import { parseConfig } from "./config.js";
 import { ClaudeK8sError } from "./errors.js";
-import { launchOrAdopt, listSlotJobs } from "./launch.js";
+import { launchOrAdopt, listSlotJobs, sweepFinishedJobs } from "./launch.js";
 import type { RunPlan } from "./prepare.js";
 import { prepareRun } from "./prepare.js";
-import { RunLog } from "./run-log.js";
+import type { RunLog } from "./run-log.js";
 
-const status = (code: number, reason: string) =>
-  new ApiException(
-    code,
-    `HTTP-Code: ${code}`,
-    JSON.stringify({ kind: "Status", code, reason, message: reason }),
-    {},
-  );
+const forbidden = new K8sRuntimeError("k8s_api_error", "list Jobs failed: 403 Forbidden: no", {
+  api: { status: 403, reason: "Forbidden", message: "jobs is forbidden" },
+});
 
-interface Calls {
-  created: V1Job[];
-  patched: unknown[];
-  deleted: string[];
-  secrets: string[];
-}
-
-/** A fake API boundary: the Job name is taken by `existing` (if any) until it is deleted. */
-function fakeCluster(
-  existing: V1Job | undefined,
-  options: { listFails?: boolean } = {},
-): { cluster: ClusterContext; calls: Calls } {
-  const calls: Calls = { created: [], patched: [], deleted: [], secrets: [] };
-  let current = existing;
-  const batch = {
-    listNamespacedJob: async () => {
-      if (options.listFails) throw status(403, "Forbidden");
-      return { items: current ? [current] : [] };
-    },
-    createNamespacedJob: async ({ body }: { body: V1Job }) => {
-      if (current) throw status(409, "AlreadyExists");
-      const job = { ...body, metadata: { ...body.metadata, uid: "new-uid", creationTimestamp: new Date() } };
-      calls.created.push(job);
-      current = job;
-      return job;
-    },
-    readNamespacedJob: async () => {
-      if (!current) throw status(404, "NotFound");
-      return current;
-    },
-    patchNamespacedJob: async ({ body }: { body: unknown }) => {
-      calls.patched.push(body);
-      return current;
-    },
-    deleteNamespacedJob: async ({ name }: { name: string }) => {
-      calls.deleted.push(name);
-      current = undefined;
-      return {};
-    },
-  };
-  const core = {
-    createNamespacedSecret: async ({ body }: { body: { metadata: { name: string } } }) => {
-      calls.secrets.push(body.metadata.name);
-      return body;
-    },
-    readNamespacedSecret: async () => ({}),
-    listNamespacedPod: async () => ({ items: [] }),
-  };
+/**
+ * A stand-in for k8s-runtime's Cluster (its create-or-adopt flow is tested there): records what the adapter asks
+ * for and answers with `launch`.
+ */
+function fakeCluster(launch: (options: CreateOrAdoptJobOptions) => Promise<JobLaunchResult>) {
+  const asked: CreateOrAdoptJobOptions[] = [];
+  const deleted: string[] = [];
   const cluster = {
-    clients: { batch, core } as unknown as ClusterContext["clients"],
     namespace: "agents",
     ownPod: { info: undefined, reason: "test" },
-  } as ClusterContext;
-  return { cluster, calls };
+    listJobs: async () => {
+      throw forbidden;
+    },
+    createOrAdoptJob: (options: CreateOrAdoptJobOptions) => {
+      asked.push(options);
+      return launch(options);
+    },
+    deleteJob: async (job: V1Job) => {
+      if (job.metadata?.name === "locked") throw forbidden;
+      deleted.push(job.metadata?.name ?? "");
+      return true;
+    },
+    deleteJobAndSecrets: async (job: V1Job, secrets: string[]) => [
+      { kind: "Secret", name: secrets[0], error: apiError(`delete Secret ${secrets[0]}`, forbidden) },
+    ],
+  } as unknown as ClusterContext;
+  return { cluster, asked, deleted };
 }
 
 async function planFor(taskKey: string | null, runId = "run-new"): Promise<RunPlan> {
   const config = parseConfig({ image: "claude:1", workspaceMode: "emptyDir" });
-  const { cluster } = fakeCluster(undefined);
   return prepareRun(
     {
       runId,
@@ -85,93 +60,128 @@ async function planFor(taskKey: string | null, runId = "run-new"): Promise<RunPl
       onLog: async () => {},
     },
     config,
-    cluster,
+    fakeCluster(async () => ({ outcome: "blocked", jobs: [] })).cluster,
     { serverEnv: {}, readText: async () => Buffer.alloc(0) },
   );
 }
 
-function liveJobOf(plan: RunPlan, over: Partial<V1Job["metadata"]> = {}): V1Job {
-  return {
-    ...plan.job,
-    metadata: { ...plan.job.metadata, uid: "old-uid", creationTimestamp: new Date(), ...over },
-    status: { active: 1 },
-  };
+function liveJobOf(plan: RunPlan): V1Job {
+  return { ...plan.job, metadata: { ...plan.job.metadata, uid: "old-uid" }, status: { active: 1 } };
 }
 
-const log = new RunLog(async () => {});
+/** Records the status lines (the run log itself is tested where it lives). */
+function recordingLog(): { log: RunLog; lines: string[] } {
+  const lines: string[] = [];
+  const log = { status: async (message: string) => void lines.push(message), flush: async () => {} };
+  return { log: log as unknown as RunLog, lines };
+}
 
 describe("launchOrAdopt", () => {
-  it("creates the Job, then its Secret owned by it", async () => {
+  it("asks k8s-runtime for the Job with its Secret, adopting only the same agent, task and session", async () => {
     const plan = await planFor("t1");
-    const { cluster, calls } = fakeCluster(undefined);
+    const { cluster, asked } = fakeCluster(async (o) => ({
+      outcome: "created",
+      job: { ...o.job, metadata: { ...o.job.metadata, uid: "new-uid" } },
+      secretNames: o.secrets.map((s) => s.metadata?.name ?? ""),
+    }));
+    const { log, lines } = recordingLog();
     const launched = await launchOrAdopt(cluster, plan, [], log);
     expect(launched).toMatchObject({ adopted: false, secretNames: [plan.identity.jobName] });
-    expect(calls.created).toHaveLength(1);
-    expect(calls.secrets).toEqual([plan.identity.jobName]);
+    const options = asked[0] as CreateOrAdoptJobOptions;
+    expect(options.job).toBe(plan.job);
+    expect(options.secrets[0]?.metadata?.labels).toEqual(plan.identity.labels);
+    expect(options.isSameWork?.(liveJobOf(await planFor("t1", "run-old")))).toBe(true);
+    expect(options.isSameWork?.(liveJobOf(await planFor("t2", "run-old")))).toBe(false);
+    expect(options.adoption).toEqual({
+      labels: { "paperclip.ai/run-id": "run-new" },
+      annotations: { "paperclip.ai/run-id": "run-new" },
+    });
+    const old = liveJobOf(await planFor("t1", "run-old"));
+    await options.onEvent?.({ type: "adopted", job: old, previous: old });
+    await log.flush();
+    expect(lines.join("")).toContain("adopted running Job agents/");
+    expect(lines.join("")).toContain("of run run-old: same agent, task and session");
   });
 
-  it("adopts a live Job of the same work, verifying its uid in the patch", async () => {
-    const old = await planFor("t1", "run-old");
-    const plan = await planFor("t1");
-    const { cluster, calls } = fakeCluster(liveJobOf(old));
-    const launched = await launchOrAdopt(cluster, plan, await listSlotJobs(cluster, plan), log);
-    expect(launched.adopted).toBe(true);
-    expect(calls.created).toEqual([]);
-    expect(calls.patched[0]).toEqual(
-      expect.arrayContaining([
-        { op: "test", path: "/metadata/uid", value: "old-uid" },
-        { op: "replace", path: "/metadata/labels/paperclip.ai~1run-id", value: "run-new" },
-      ]),
-    );
-  });
-
-  it("blocks on a live Job of other work, and on one still terminating", async () => {
-    const other = await planFor("t2", "run-other");
-    const plan = await planFor("t1");
-    for (const job of [
-      liveJobOf(other),
-      liveJobOf(await planFor("t1", "run-old"), { deletionTimestamp: new Date() }),
-    ]) {
-      const { cluster, calls } = fakeCluster(job);
-      await expect(launchOrAdopt(cluster, plan, [job], log)).rejects.toMatchObject({
-        code: "k8s_concurrent_run_blocked",
-      });
-      expect(calls.created).toEqual([]);
-      expect(calls.deleted).toEqual([]);
-    }
-  });
-
-  it("decides a create race (409) from what holds the name: other work blocks, same work is adopted", async () => {
+  it("a blocked slot is k8s_concurrent_run_blocked naming the live Jobs", async () => {
     const plan = await planFor("t1");
     const rival = liveJobOf(await planFor("t2", "run-rival"));
-    const lostRace = fakeCluster(rival);
-    // The list said the slot was free; a rival created its Job before us.
-    await expect(launchOrAdopt(lostRace.cluster, plan, [], log)).rejects.toMatchObject({
+    const { cluster } = fakeCluster(async () => ({ outcome: "blocked", jobs: [rival] }));
+    const error = await launchOrAdopt(cluster, plan, [rival], recordingLog().log).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ClaudeK8sError);
+    expect(error).toMatchObject({
       code: "k8s_concurrent_run_blocked",
+      meta: { jobs: [rival.metadata?.name] },
+      message: expect.stringContaining("(run run-rival, running)"),
     });
-    const twin = fakeCluster(liveJobOf(await planFor("t1", "run-old")));
-    expect((await launchOrAdopt(twin.cluster, plan, [], log)).adopted).toBe(true);
   });
 
-  it("removes a finished Job holding the slot's name before creating", async () => {
+  it("maps each failed step of create-or-adopt to its error code, keeping the server's status", async () => {
     const plan = await planFor("t1");
-    const finished: V1Job = {
-      ...liveJobOf(await planFor("t1", "run-old")),
-      status: { conditions: [{ type: "Complete", status: "True" }] },
-    };
-    const { cluster, calls } = fakeCluster(finished);
-    const launched = await launchOrAdopt(cluster, plan, [finished], log);
-    expect(calls.deleted).toEqual([plan.identity.jobName]);
-    expect(launched.adopted).toBe(false);
-    expect(calls.created).toHaveLength(1);
+    const cases = [
+      ["k8s_job_create_failed", "k8s_job_create_failed"],
+      ["k8s_secret_create_failed", "k8s_secret_create_failed"],
+      ["k8s_job_check_failed", "k8s_concurrency_check_failed"],
+      ["k8s_job_adopt_failed", "k8s_concurrent_run_blocked"],
+    ] as const;
+    for (const [step, code] of cases) {
+      const { cluster } = fakeCluster(async () => {
+        throw new K8sRuntimeError(step, "create Secret x failed: 422 Invalid: bad", {
+          api: { status: 422, reason: "Invalid", message: "bad" },
+        });
+      });
+      await expect(launchOrAdopt(cluster, plan, [], recordingLog().log)).rejects.toMatchObject({
+        code,
+        message: "create Secret x failed: 422 Invalid: bad",
+        meta: { status: 422, reason: "Invalid" },
+      });
+    }
   });
+});
 
+describe("slot and cleanup", () => {
   it("fails closed when the slot cannot be listed", async () => {
     const plan = await planFor("t1");
-    const { cluster } = fakeCluster(undefined, { listFails: true });
+    const { cluster } = fakeCluster(async () => ({ outcome: "blocked", jobs: [] }));
     const error = await listSlotJobs(cluster, plan).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ClaudeK8sError);
     expect(error).toMatchObject({ code: "k8s_concurrency_check_failed" });
-    expect((error as Error).message).toContain("403");
+    expect((error as Error).message).toBe(
+      "concurrency check (list Jobs of this agent) failed: 403 Forbidden: jobs is forbidden",
+    );
+  });
+
+  it("sweeps only finished Jobs past the bound; a refused delete keeps the Job", async () => {
+    const now = Date.parse("2026-01-01T01:00:00Z");
+    const finished = (name: string, at: string): V1Job => ({
+      metadata: { name },
+      status: { completionTime: new Date(at), conditions: [{ type: "Complete", status: "True" }] },
+    });
+    const jobs = [
+      finished("old", "2026-01-01T00:00:00Z"),
+      finished("fresh", "2026-01-01T00:59:00Z"),
+      finished("locked", "2026-01-01T00:00:00Z"),
+      { metadata: { name: "live" }, status: { active: 1 } },
+    ];
+    const { cluster, deleted } = fakeCluster(async () => ({ outcome: "blocked", jobs: [] }));
+    const { log, lines } = recordingLog();
+    const kept = await sweepFinishedJobs(cluster, jobs, 600, log, now);
+    await log.flush();
+    expect(deleted).toEqual(["old"]);
+    expect(kept.map((j) => j.metadata?.name)).toEqual(["fresh", "locked", "live"]);
+    expect(lines.join("")).toContain("could not sweep Job locked: jobs is forbidden");
+  });
+
+  it("reports each object cleanup could not delete", async () => {
+    const { cluster } = fakeCluster(async () => ({ outcome: "blocked", jobs: [] }));
+    const { log, lines } = recordingLog();
+    const ok = await deleteRunObjects(
+      cluster,
+      { job: { metadata: { name: "j" } }, adopted: false, secretNames: ["s"] },
+      log,
+    );
+    await log.flush();
+    expect(ok).toBe(false);
+    expect(lines.join("")).toContain("could not delete Secret s: jobs is forbidden");
   });
 });

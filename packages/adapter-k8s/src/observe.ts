@@ -5,7 +5,7 @@ import {
   REDACTED,
   type RunSummary,
 } from "@paperclip-k8s/claude-parse";
-import { formatDiagnosis, type JobEvent, type RunJobResult, runJob } from "@paperclip-k8s/k8s-runtime";
+import { formatDiagnosis, type JobEvent, type RunJobResult } from "@paperclip-k8s/k8s-runtime";
 import type { ClusterContext } from "./cluster.js";
 import type { ClaudeK8sConfig } from "./config.js";
 import type { Launched } from "./launch.js";
@@ -90,8 +90,7 @@ export async function observeRun(
     return `still running: Job ${launched.job.metadata?.name}${podName ? `, pod ${podName}` : ""}, ${phase}, ${elapsed}s elapsed`;
   });
   try {
-    const run = await runJob(cluster.clients, {
-      namespace: cluster.namespace,
+    const run = await cluster.runJob({
       job: launched.job,
       containerName: CLAUDE_CONTAINER,
       onLine: (line) => forward(line.text),

@@ -33,19 +33,18 @@ const paperclipPod: V1Pod = {
   },
 };
 
+// prepareRun reads only the namespace and the Paperclip pod of the cluster (it makes no API call).
 function inCluster(pod: V1Pod = paperclipPod): ClusterContext {
   return {
-    clients: {} as ClusterContext["clients"],
     namespace: "agents",
     ownPod: { info: ownPodInfoFromPod(pod, "paperclip"), pod },
-  };
+  } as unknown as ClusterContext;
 }
 
-const outside: ClusterContext = {
-  clients: {} as ClusterContext["clients"],
+const outside = {
   namespace: "agents",
   ownPod: { info: undefined, reason: "not in a pod" },
-};
+} as unknown as ClusterContext;
 
 function ctx(
   config: Record<string, unknown>,

@@ -1,4 +1,3 @@
-import { VersionApi } from "@kubernetes/client-node";
 import {
   type AdapterEnvironmentCheck,
   type AdapterEnvironmentTestContext,
@@ -6,13 +5,7 @@ import {
   type AdapterExecutionContext,
   environmentTestResult,
 } from "@paperclip-k8s/claude-parse";
-import {
-  describeAccess,
-  dryRunCreateJob,
-  findMissingAccess,
-  isNotFound,
-  normalizeApiError,
-} from "@paperclip-k8s/k8s-runtime";
+import { describeAccess, isNotFound, normalizeApiError } from "@paperclip-k8s/k8s-runtime";
 import { type ClusterContext, connect } from "./cluster.js";
 import { type ClaudeK8sConfig, parseConfig } from "./config.js";
 import { ConfigError } from "./errors.js";
@@ -72,12 +65,9 @@ export function createTestEnvironment(deps: TestEnvironmentDeps = { connect }) {
     let cluster: ClusterContext;
     try {
       cluster = await deps.connect(config);
-      const version = await cluster.clients.kubeConfig.makeApiClient(VersionApi).getCode();
+      const version = await cluster.serverVersion();
       checks.push(
-        info(
-          "k8s_api_reachable",
-          `API server ${cluster.clients.server} reachable (Kubernetes ${version.gitVersion})`,
-        ),
+        info("k8s_api_reachable", `API server ${cluster.server} reachable (Kubernetes ${version})`),
       );
     } catch (error) {
       checks.push(
@@ -119,7 +109,7 @@ export function createTestEnvironment(deps: TestEnvironmentDeps = { connect }) {
 
 async function checkNamespace(cluster: ClusterContext): Promise<Check> {
   try {
-    await cluster.clients.core.readNamespace({ name: cluster.namespace });
+    await cluster.getNamespace();
     return info("k8s_namespace", `namespace ${cluster.namespace} exists`);
   } catch (error) {
     const api = normalizeApiError(error);
@@ -137,7 +127,7 @@ async function checkNamespace(cluster: ClusterContext): Promise<Check> {
 
 async function checkAccess(cluster: ClusterContext): Promise<Check[]> {
   try {
-    const missing = await findMissingAccess(cluster.clients, requiredAccess(cluster.namespace));
+    const missing = await cluster.findMissingAccess(requiredAccess(cluster.namespace));
     if (missing.length === 0)
       return [info("k8s_rbac", `all required permissions granted in ${cluster.namespace}`)];
     return missing.map((m) =>
@@ -171,7 +161,6 @@ async function checkReferences(
   config: ClaudeK8sConfig,
   plan: RunPlan,
 ): Promise<Check[]> {
-  const { core } = cluster.clients;
   const namespace = cluster.namespace;
   const pod = plan.job.spec?.template.spec;
   const checks: Check[] = [];
@@ -191,14 +180,12 @@ async function checkReferences(
     }
   };
   for (const ref of pod?.imagePullSecrets ?? []) {
-    await exists(`image pull Secret ${ref.name}`, () =>
-      core.readNamespacedSecret({ name: ref.name ?? "", namespace }),
-    );
+    await exists(`image pull Secret ${ref.name}`, () => cluster.getSecret(ref.name ?? ""));
   }
   for (const [envName, ref] of Object.entries(config.env.secretRefs)) {
     await exists(
       `Secret ${ref.name} (for ${envName})`,
-      () => core.readNamespacedSecret({ name: ref.name, namespace }),
+      () => cluster.getSecret(ref.name),
       (s) =>
         (s as { data?: Record<string, string> }).data?.[ref.key] === undefined
           ? fail("k8s_reference_missing", `Secret ${ref.name} has no key ${ref.key} (for ${envName})`)
@@ -209,7 +196,7 @@ async function checkReferences(
     const claim = plan.workspace.claimName;
     await exists(
       `PersistentVolumeClaim ${claim}`,
-      () => core.readNamespacedPersistentVolumeClaim({ name: claim, namespace }),
+      () => cluster.getPersistentVolumeClaim(claim),
       (p) => {
         const pvc = p as { spec?: { accessModes?: string[] }; status?: { phase?: string } };
         if (!pvc.spec?.accessModes?.includes("ReadWriteMany")) {
@@ -238,7 +225,7 @@ async function checkReferences(
   }
   if (config.pod.serviceAccountName) {
     const sa = config.pod.serviceAccountName;
-    await exists(`ServiceAccount ${sa}`, () => core.readNamespacedServiceAccount({ name: sa, namespace }));
+    await exists(`ServiceAccount ${sa}`, () => cluster.getServiceAccount(sa));
   }
   return checks;
 }
@@ -249,7 +236,7 @@ async function dryRun(cluster: ClusterContext, plan: RunPlan): Promise<Check> {
     ...job.metadata,
     name: `${plan.identity.jobName.slice(0, 40)}-dryrun-${Date.now().toString(36)}`,
   };
-  const verdict = await dryRunCreateJob(cluster.clients, cluster.namespace, job);
+  const verdict = await cluster.dryRunCreateJob(job);
   if (verdict.ok)
     return info(
       "k8s_dry_run",

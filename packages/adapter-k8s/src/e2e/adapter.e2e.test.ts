@@ -474,7 +474,7 @@ describe("claude_k8s on a real cluster (shipped Role, Pod Security restricted)",
     const parsed = parseConfig(r.ctx.config);
     const cluster = await connect(parsed);
     const crashed = await prepareRun({ ...r.ctx, runId: "half-1" }, parsed, cluster);
-    const orphan = await cluster.clients.batch.createNamespacedJob({ namespace: NS, body: crashed.job });
+    const orphan = await admin.batch.createNamespacedJob({ namespace: NS, body: crashed.job });
     // Only a Job this old without its Secret counts as half-created (a younger one may be mid-launch).
     await new Promise((resolve) => setTimeout(resolve, 31_000));
     const result = await execute(r);
