@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * The sandbox's one command line (citty parses every argument; see commands/):
- *   sandbox up | down | status | logs | run <scenario>      the cluster (README.md)
+ *   sandbox up | down | status | logs | restart <component> | run <scenario>      the cluster (README.md)
  *   sandbox demo | record-fixtures | mock-anthropic | claude-cli
  */
 import { defineCommand, runMain } from "citty";
@@ -16,6 +16,7 @@ const main = defineCommand({
     down: () => import("./commands/cluster.js").then((m) => m.down),
     status: () => import("./commands/cluster.js").then((m) => m.status),
     logs: () => import("./commands/cluster.js").then((m) => m.logs),
+    restart: () => import("./commands/cluster.js").then((m) => m.restart),
     run: () => import("./commands/run.js").then((m) => m.runCommand),
     demo: () => import("./commands/demo.js").then((m) => m.demoCommand),
     "record-fixtures": () => import("./commands/record-fixtures.js").then((m) => m.recordFixturesCommand),

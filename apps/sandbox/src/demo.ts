@@ -14,8 +14,8 @@ import { randomUUID } from "node:crypto";
 import { createServerAdapter } from "@paperclip-k8s/adapter-k8s";
 import { formatStreamLine } from "@paperclip-k8s/claude-parse";
 import { getClients } from "@paperclip-k8s/k8s-runtime";
+import { startMockAnthropic } from "@paperclip-k8s/testing";
 import { bringUp, selectProvider } from "./cluster/index.js";
-import { startMockAnthropic } from "./mock-anthropic/index.js";
 
 const NAMESPACE = "paperclip-demo";
 

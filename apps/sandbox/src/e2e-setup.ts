@@ -3,8 +3,8 @@
  *   KUBECONFIG          the admin kubeconfig (<repo>/.sandbox/kubeconfig for the local provider)
  *   SANDBOX_POD_HOST    an address of this machine that pods reach (bind the mock Anthropic API there)
  *   SANDBOX_PROVIDER    the provider in use
- * Use it from any package's vitest.e2e.config.ts:
- *   globalSetup: [fileURLToPath(new URL("../../apps/sandbox/src/e2e-setup.ts", import.meta.url))]
+ * The sandbox's own suites use it in-process; the packages' suites use @paperclip-k8s/testing's e2e-setup, which
+ * runs `pnpm sandbox up --json` and exports the same variables (the packages never import this app).
  * The cluster is left running for the next suite; `pnpm sandbox down` (the CI script's last step) stops it.
  * SANDBOX_E2E_TEARDOWN=1 stops it at the end of the run if this setup started it.
  */

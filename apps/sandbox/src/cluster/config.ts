@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { CLAUDE_CLI_VERSIONS } from "../claude-cli/resolve.js";
+import { CLAUDE_CLI_VERSIONS } from "@paperclip-k8s/testing";
 import { SandboxError } from "./errors.js";
 
 /** Pinned versions: Kubernetes 1.34 is the newest whose kubelet still starts on a cgroup v1 host without opting out. */

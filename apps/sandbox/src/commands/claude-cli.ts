@@ -3,8 +3,9 @@
  * install (if needed) a pinned claude CLI and print the path of its runnable entry, or one "<version> <bin>" line
  * per default version.
  */
+
+import { CLAUDE_CLI_VERSIONS, ClaudeCliError, ensureClaudeCli } from "@paperclip-k8s/testing";
 import { defineCommand } from "citty";
-import { CLAUDE_CLI_VERSIONS, ClaudeCliError, ensureClaudeCli } from "../claude-cli/index.js";
 import { strict } from "./strict.js";
 
 export const claudeCliCommand = defineCommand({

@@ -16,6 +16,7 @@ import {
   selectProvider,
   statePaths,
 } from "../cluster/index.js";
+import { readDaemon, startDaemon, stopDaemon } from "../cluster/processes.js";
 import { strict } from "./strict.js";
 
 const providerArgs = {
@@ -76,19 +77,69 @@ function tearDownOnInterrupt(provider: ClusterProvider): () => void {
 export const up = defineCommand({
   meta: { name: "up", description: "Start (or reuse) the cluster and write its kubeconfig" },
   plugins: [strict],
-  args: providerArgs,
+  args: {
+    ...providerArgs,
+    json: {
+      type: "boolean",
+      default: false,
+      description:
+        "plain progress on stderr, then one JSON line on stdout (provider, kubeconfig, pod host, …)",
+    },
+  },
   async run({ args }) {
     const provider = await pickProvider(args);
     const started = Date.now();
     const release = provider.name === "local" ? tearDownOnInterrupt(provider) : () => {};
+    const log = (l: string) => process.stderr.write(`${l}\n`);
     try {
-      const ctx = await bringUp(provider, listrRunner, (l) => process.stderr.write(`${l}\n`));
+      const plain = <C extends object>(steps: Step<C>[], c: C) => runSteps(steps, c, log);
+      const ctx = await bringUp(provider, args.json ? plain : listrRunner, log);
       const secs = ((Date.now() - started) / 1000).toFixed(1);
-      console.log(`${ctx.reused ? "reused" : "started"} ${provider.name} cluster in ${secs} s`);
-      console.log(`export KUBECONFIG=${provider.kubeconfigPath()}`);
+      if (!args.json) {
+        console.log(`${ctx.reused ? "reused" : "started"} ${provider.name} cluster in ${secs} s`);
+        console.log(`export KUBECONFIG=${provider.kubeconfigPath()}`);
+        return;
+      }
+      log(`${ctx.reused ? "reused" : "started"} ${provider.name} cluster in ${secs} s`);
+      const s = await provider.status();
+      const out = {
+        provider: provider.name,
+        kubeconfig: provider.kubeconfigPath(),
+        reused: ctx.reused,
+        nodeReady: s.nodeReady,
+        ...(s.hostAddressForPods ? { hostAddressForPods: s.hostAddressForPods } : {}),
+      };
+      process.stdout.write(`${JSON.stringify(out)}\n`);
     } finally {
       release();
     }
+  },
+});
+
+/** For fault-injection tests (k8s-runtime's apiserver-restart suite): stop and start one recorded daemon. */
+export const restart = defineCommand({
+  meta: {
+    name: "restart",
+    description: "Stop one component and start it again exactly as `up` did (local provider)",
+  },
+  plugins: [strict],
+  args: {
+    component: { type: "positional", required: true, description: "e.g. kube-apiserver" },
+  },
+  async run({ args }) {
+    const paths = statePaths(resolveLocalConfig());
+    const record = await readDaemon(paths.run, args.component);
+    if (!record) {
+      throw new SandboxError(
+        "sandbox_config_invalid",
+        `component: no ${args.component} record in ${paths.run}; is the local provider up?`,
+        { field: "component" },
+      );
+    }
+    await stopDaemon(paths.run, record, 10_000);
+    const [command = "", ...rest] = record.command;
+    const started = await startDaemon(paths.run, paths.logs, { name: record.name, command, args: rest });
+    console.log(`${started.name} restarted (pid ${started.pid})`);
   },
 });
 

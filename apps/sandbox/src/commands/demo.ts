@@ -1,5 +1,5 @@
+import { SCENARIOS } from "@paperclip-k8s/testing";
 import { defineCommand } from "citty";
-import { SCENARIOS } from "../mock-anthropic/index.js";
 import { strict } from "./strict.js";
 
 /** `sandbox demo` (`pnpm demo`): the main demo, see ../demo.ts. */

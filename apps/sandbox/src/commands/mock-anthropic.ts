@@ -3,8 +3,9 @@
  * (`pnpm --filter @paperclip-k8s/sandbox mock-anthropic …`): the mock Anthropic API in the foreground.
  * Prints the base URL on stdout (one line), logs requests on stderr with --verbose, stops on SIGINT/SIGTERM.
  */
+
+import { type RecordedRequest, SCENARIOS, startMockAnthropic } from "@paperclip-k8s/testing";
 import { defineCommand } from "citty";
-import { type RecordedRequest, SCENARIOS, startMockAnthropic } from "../mock-anthropic/index.js";
 import { strict } from "./strict.js";
 
 function number(flag: string, value: string): number {

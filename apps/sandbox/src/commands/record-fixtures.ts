@@ -4,8 +4,9 @@
  * <scenario>/: stdout.jsonl, stderr.txt and meta.json of the selected pairs are overwritten; expected.json beside
  * them is never touched (re-check it after recording).
  */
+
+import { assertExactVersion, CLAUDE_CLI_VERSIONS } from "@paperclip-k8s/testing";
 import { defineCommand } from "citty";
-import { assertExactVersion, CLAUDE_CLI_VERSIONS } from "../claude-cli/resolve.js";
 import { recordFixtures } from "../recorder/record.js";
 import { findScenario, RECORDING_SCENARIOS, type RecordingScenario } from "../recorder/scenarios.js";
 import { strict } from "./strict.js";

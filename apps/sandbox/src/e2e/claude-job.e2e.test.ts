@@ -1,7 +1,7 @@
 import { BatchV1Api, type KubeConfig, type V1Job } from "@kubernetes/client-node";
+import { type MockAnthropic, startMockAnthropic } from "@paperclip-k8s/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolveLocalConfig } from "../cluster/config.js";
-import { type MockAnthropic, startMockAnthropic } from "../mock-anthropic/index.js";
 import { createTestNamespace, deleteTestNamespace, waitForJobState } from "../scenarios/index.js";
 import { e2eKubeConfig, runProcess } from "./helpers.js";
 

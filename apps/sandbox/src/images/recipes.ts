@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { chmod, copyFile, mkdir, readdir, rename, rm } from "node:fs/promises";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { ensureClaudeCli } from "../claude-cli/index.js";
+import { ensureClaudeCli } from "@paperclip-k8s/testing";
 import { run } from "../cluster/exec.js";
 import type { ImageRecipe } from "./oci.js";
 import {

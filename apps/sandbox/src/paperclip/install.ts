@@ -29,7 +29,7 @@ import {
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { cleanNpmEnv } from "../npm-env.js";
+import { cleanNpmEnv } from "@paperclip-k8s/testing";
 import { PaperclipHarnessError } from "./errors.js";
 import { ensureNode24 } from "./node24.js";
 

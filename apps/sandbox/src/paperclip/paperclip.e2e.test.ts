@@ -14,9 +14,8 @@
  */
 import { copyFile, mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { ensureClaudeCli, type MockAnthropic, startMockAnthropic } from "@paperclip-k8s/testing";
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from "vitest";
-import { ensureClaudeCli } from "../claude-cli/index.js";
-import { type MockAnthropic, startMockAnthropic } from "../mock-anthropic/index.js";
 import { type AdapterPackage, assertBuilt, CLAUDE_CLI, CLAUDE_K8S, REPO_ROOT } from "./adapters.js";
 import type { Agent, Company, HeartbeatRun } from "./api.js";
 import { captureRenderedPage } from "./browser.js";

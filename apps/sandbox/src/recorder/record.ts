@@ -5,16 +5,18 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type ClaudeCli, ensureClaudeCli } from "../claude-cli/install.js";
 import {
+  type ClaudeCli,
   createRunSandbox,
+  ensureClaudeCli,
   jsonLines,
   MOCK_API_KEY,
+  type MockAnthropic,
   mockClaudeEnv,
   type RunSandbox,
   runClaude,
-} from "../claude-cli/run.js";
-import { type MockAnthropic, startMockAnthropic } from "../mock-anthropic/server.js";
+  startMockAnthropic,
+} from "@paperclip-k8s/testing";
 import { apiKeyFor, BASE_ARGS, promptFor, type RecordingScenario } from "./scenarios.js";
 import { type ScrubRule, scrub, scrubRules } from "./scrub.js";
 

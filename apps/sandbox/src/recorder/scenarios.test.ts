@@ -1,5 +1,5 @@
+import { parseMarker } from "@paperclip-k8s/testing";
 import { describe, expect, it } from "vitest";
-import { parseMarker } from "../mock-anthropic/scenarios.js";
 import { apiKeyFor, findScenario, promptFor, RECORDING_SCENARIOS, versionAtLeast } from "./scenarios.js";
 
 describe("recording scenarios", () => {

@@ -3,7 +3,7 @@
  * is interrupted, and which CLI versions can produce it.
  */
 import { randomUUID } from "node:crypto";
-import { type ScenarioName, scenarioMarker } from "../mock-anthropic/scenarios.js";
+import { type ScenarioName, scenarioMarker } from "@paperclip-k8s/testing";
 
 /** The flags every recording uses (prompt on stdin). */
 export const BASE_ARGS = ["--print", "--output-format", "stream-json", "--verbose"] as const;

@@ -5,8 +5,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { AdapterExecutionResult, ServerAdapterModule } from "@paperclip-k8s/claude-parse";
 import type { KubeClients } from "@paperclip-k8s/k8s-runtime";
+import { type MockAnthropic, startMockAnthropic } from "@paperclip-k8s/testing";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { type MockAnthropic, startMockAnthropic } from "../../../../apps/sandbox/src/mock-anthropic/index.js";
 import { createServerAdapter } from "../index.js";
 import {
   adminClients,

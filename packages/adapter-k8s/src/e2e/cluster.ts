@@ -1,8 +1,7 @@
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import {
   KubeConfig,
   type KubernetesObject,
@@ -11,6 +10,7 @@ import {
   type V1Job,
 } from "@kubernetes/client-node";
 import { getClients, type KubeClients } from "@paperclip-k8s/k8s-runtime";
+import { sandboxKubeconfigPath } from "@paperclip-k8s/testing";
 
 /** Test-harness helpers for the sandbox's real cluster (admin credentials only ever used by the tests). */
 
@@ -18,12 +18,9 @@ export const CLAUDE_IMAGE = process.env.E2E_CLAUDE_IMAGE ?? "localhost/paperclip
 /** The address of this machine pods reach (the sandbox exports it; the local provider uses its bridge gateway). */
 export const BRIDGE_HOST = process.env.E2E_BRIDGE_HOST ?? process.env.SANDBOX_POD_HOST ?? "10.88.0.1";
 
+/** $KUBECONFIG (set by the global setup) or the sandbox's kubeconfig. */
 export function adminKubeconfigPath(): string {
-  const fromEnv = process.env.KUBECONFIG?.split(":").find(Boolean);
-  if (fromEnv && existsSync(fromEnv)) return fromEnv;
-  const sandbox = fileURLToPath(new URL("../../../../.sandbox/kubeconfig", import.meta.url));
-  if (existsSync(sandbox)) return sandbox;
-  throw new Error("no cluster: run `pnpm sandbox up` or set KUBECONFIG");
+  return sandboxKubeconfigPath();
 }
 
 export function adminClients(): KubeClients {

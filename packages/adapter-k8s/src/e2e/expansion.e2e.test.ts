@@ -2,8 +2,8 @@ import { createServer, request, type Server } from "node:http";
 import { Writable } from "node:stream";
 import { Exec, type V1Pod } from "@kubernetes/client-node";
 import type { KubeClients } from "@paperclip-k8s/k8s-runtime";
+import { type MockAnthropic, startMockAnthropic } from "@paperclip-k8s/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type MockAnthropic, startMockAnthropic } from "../../../../apps/sandbox/src/mock-anthropic/index.js";
 import { createServerAdapter } from "../index.js";
 import {
   adminClients,

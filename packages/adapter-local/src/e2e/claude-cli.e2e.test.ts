@@ -5,8 +5,7 @@
 import { randomUUID } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import type { AdapterExecutionResult } from "@paperclip-k8s/claude-parse";
-import type { ClaudeCli } from "@paperclip-k8s/sandbox/src/claude-cli/index.js";
-import type { MockAnthropic } from "@paperclip-k8s/sandbox/src/mock-anthropic/index.js";
+import type { ClaudeCli, MockAnthropic } from "@paperclip-k8s/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { execute } from "../execute.js";
 import { MAX_LOG_CHUNK_CHARS } from "../run/output.js";

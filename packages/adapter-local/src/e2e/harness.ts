@@ -1,5 +1,5 @@
 /**
- * Shared pieces of the e2e suites: the real `claude` CLI from npm (apps/sandbox installer), the mock Anthropic API,
+ * Shared pieces of the e2e suites: the real `claude` CLI from npm (@paperclip-k8s/testing installer), the mock Anthropic API,
  * a recording Paperclip execution context, and a /proc scan for processes a run left behind.
  */
 import { randomUUID } from "node:crypto";
@@ -11,8 +11,12 @@ import type {
   AdapterInvocationMeta,
   AdapterSpawnInfo,
 } from "@paperclip-k8s/claude-parse";
-import { type ClaudeCli, ensureClaudeCli } from "@paperclip-k8s/sandbox/src/claude-cli/index.js";
-import { type MockAnthropic, startMockAnthropic } from "@paperclip-k8s/sandbox/src/mock-anthropic/index.js";
+import {
+  type ClaudeCli,
+  ensureClaudeCli,
+  type MockAnthropic,
+  startMockAnthropic,
+} from "@paperclip-k8s/testing";
 import { listProcesses } from "../process/process-table.js";
 
 export const FAKE_API_KEY = "sk-ant-e2e-not-a-real-key-0123456789";

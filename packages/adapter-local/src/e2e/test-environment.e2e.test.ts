@@ -1,8 +1,7 @@
 /** testEnvironment against the real CLI and the mock Anthropic API. */
 
 import type { AdapterEnvironmentTestResult } from "@paperclip-k8s/claude-parse";
-import type { ClaudeCli } from "@paperclip-k8s/sandbox/src/claude-cli/index.js";
-import type { MockAnthropic } from "@paperclip-k8s/sandbox/src/mock-anthropic/index.js";
+import type { ClaudeCli, MockAnthropic } from "@paperclip-k8s/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testEnvironment } from "../test-environment.js";
 import { FAKE_API_KEY, installCli, makeSandbox, startMock } from "./harness.js";

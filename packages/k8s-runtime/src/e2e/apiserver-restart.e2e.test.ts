@@ -1,8 +1,7 @@
+// `sandbox restart kube-apiserver` stops the API server and starts it again exactly as `sandbox up` started it
+// (same command line, same log file, record rewritten so `sandbox down` still stops it).
+import { sandboxCli } from "@paperclip-k8s/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-// The sandbox's own daemon records and helpers: the API server is stopped and started exactly as `sandbox up`
-// started it (same command line, same log file, record rewritten so `sandbox down` still stops it).
-import { resolveLocalConfig, statePaths } from "../../../../apps/sandbox/src/cluster/config.js";
-import { readDaemon, startDaemon, stopDaemon } from "../../../../apps/sandbox/src/cluster/processes.js";
 import type { KubeClients } from "../clients.js";
 import type { LogLine } from "../log-cursor.js";
 import { runJob } from "../run-job.js";
@@ -17,7 +16,6 @@ import {
 
 let clients: KubeClients;
 let namespace: string;
-const paths = statePaths(resolveLocalConfig());
 
 beforeAll(async () => {
   clients = e2eClients();
@@ -29,12 +27,7 @@ afterAll(async () => {
 });
 
 async function restartApiserver(): Promise<void> {
-  const record = await readDaemon(paths.run, "kube-apiserver");
-  if (!record)
-    throw new Error(`no kube-apiserver record in ${paths.run}: is the local sandbox provider running?`);
-  await stopDaemon(paths.run, record, 10_000);
-  const [command = "", ...args] = record.command;
-  await startDaemon(paths.run, paths.logs, { name: "kube-apiserver", command, args });
+  await sandboxCli(["restart", "kube-apiserver"]);
 }
 
 describe("API server restarted mid-run (local sandbox provider)", () => {

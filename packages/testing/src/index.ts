@@ -1,0 +1,4 @@
+export * from "./claude-cli/index.js";
+export { repoRoot, type SandboxUp, sandboxCli, sandboxKubeconfigPath, sandboxUp } from "./cluster.js";
+export * from "./mock-anthropic/index.js";
+export { cleanNpmEnv } from "./npm-env.js";
