@@ -1,14 +1,6 @@
-import { classifyRun, summarizeStdout } from "@paperclip-k8s/claude-parse";
+import { summarizeStdout } from "@paperclip-k8s/claude-parse";
 import { describe, expect, it } from "vitest";
-import {
-  assistant,
-  init,
-  line,
-  overloaded,
-  result,
-  successWithTools,
-  uuid,
-} from "../../claude-parse/src/__testdata__/synthetic.js";
+import { line, overloaded, result, successWithTools } from "../../claude-parse/src/__testdata__/synthetic.js";
 import { resolveBillingType, toAdapterResult } from "./adapter-result.js";
 
 describe("toAdapterResult", () => {

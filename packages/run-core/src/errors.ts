@@ -22,6 +22,8 @@ export const RunErrorCodes = {
   adapterFailed: "adapter_failed",
   timeout: "timeout",
   cancelled: "cancelled",
+  /** Paperclip let go of the run without cancelling it (lease lost: shutdown, rolling update); work left running. */
+  detached: "adapter_run_detached",
 } as const;
 
 export interface ConfigIssue {

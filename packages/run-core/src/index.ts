@@ -25,7 +25,15 @@ export {
   runError,
   toFailure,
 } from "./errors.js";
+export {
+  type AttemptOutcome,
+  type AttemptRequest,
+  cancelledResult,
+  createExecute,
+  type Transport,
+} from "./lifecycle.js";
 export { type RenderPromptInput, renderPrompt } from "./prompt.js";
+export { decideResume, freshSession, type ResumeDecision, type RunScope } from "./resume.js";
 export { RunLog, STATUS_PREFIX } from "./run-log.js";
 export {
   type ClaudeSessionParams,
@@ -36,3 +44,4 @@ export {
   type SessionScope,
   sessionScopeParams,
 } from "./session-params.js";
+export { type StopKind, type StopSignals, splitStopSignal, stopKindOf } from "./stop.js";
