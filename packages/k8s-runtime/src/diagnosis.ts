@@ -8,6 +8,7 @@ export type PodProblemCode =
   | "crash_loop"
   | "init_failed"
   | "container_config"
+  | "create_forbidden"
   | "mount_failed"
   | "oom_killed"
   | "evicted"
@@ -139,10 +140,29 @@ export function diagnosePod(pod: V1Pod): PodDiagnosis[] {
   return out;
 }
 
+/** The kubelet's container-config error for an env/envFrom reference whose Secret or ConfigMap (or key) is absent. */
+const MISSING_REFERENCE =
+  /\b(?:secrets?|configmaps?) "[^"]*" not found|couldn't find key \S+ in (?:Secret|ConfigMap) /i;
+
+/** True when a container cannot be created because a referenced Secret/ConfigMap or one of its keys is missing. */
+export function isMissingReference(d: PodDiagnosis): boolean {
+  return d.code === "container_config" && MISSING_REFERENCE.test(d.message);
+}
+
+/**
+ * The Job controller could not create the pod because admission refused it (unknown PriorityClass or
+ * RuntimeClass, missing ServiceAccount, Pod Security...). Retrying cannot help; an exceeded quota can, so it is
+ * left to the scheduling timeout.
+ */
+function isForbiddenCreate(reason: string, message: string): boolean {
+  return reason === "FailedCreate" && /\bforbidden\b/i.test(message) && !/exceeded quota/i.test(message);
+}
+
 /** Pure: a Warning Event as a diagnosis (FailedMount -> mount_failed, FailedScheduling -> unschedulable, ...). */
 export function diagnoseEvent(event: CoreV1Event): PodDiagnosis {
   const reason = event.reason ?? "Warning";
   const message = event.message ?? "";
+  if (isForbiddenCreate(reason, message)) return { code: "create_forbidden", fatal: true, reason, message };
   if (MOUNT_EVENTS.has(reason)) return { code: "mount_failed", fatal: false, reason, message };
   if (reason === "FailedScheduling") return { code: "unschedulable", fatal: false, reason, message };
   if (reason === "Evicted") return { code: "evicted", fatal: true, reason, message };

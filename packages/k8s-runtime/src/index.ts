@@ -23,4 +23,11 @@ export type { LogLine, LogPosition } from "./log-cursor.js";
 export type { Logger } from "./logger.js";
 export { isValidDnsLabel, isValidLabelValue, shortHash, toLabelValue } from "./names.js";
 export { type OwnPod, type OwnPodInfo, type OwnPodOptions, ownPodInfoFromPod } from "./own-pod.js";
+export {
+  type PreflightFinding,
+  type PreflightReads,
+  type PreflightSubject,
+  preflightPodSpec,
+  preflightReads,
+} from "./preflight.js";
 export type { RunJobOptions, RunJobResult, RunOutcome } from "./run-job.js";

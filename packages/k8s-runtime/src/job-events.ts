@@ -65,6 +65,16 @@ export type JobEvent =
       readonly diagnosis: readonly PodDiagnosis[];
     }
   | {
+      /**
+       * Kubernetes refused to start the pod for good: pod creation forbidden by admission (`FailedCreate` on the
+       * Job), or a referenced Secret/ConfigMap still missing after a short grace. No point waiting for a timeout.
+       */
+      readonly type: "start-refused";
+      readonly stage: StartStage;
+      readonly pod?: PodRef;
+      readonly diagnosis: readonly PodDiagnosis[];
+    }
+  | {
       readonly type: "job-finishing";
       readonly condition: "SuccessCriteriaMet" | "FailureTarget";
       readonly reason: string;

@@ -1,6 +1,21 @@
 import type { CoreV1Event, V1Job, V1JobCondition, V1Pod } from "@kubernetes/client-node";
-import { containerTermination, diagnoseEvent, diagnosePod, type PodDiagnosis } from "./diagnosis.js";
+import {
+  containerTermination,
+  diagnoseEvent,
+  diagnosePod,
+  isMissingReference,
+  type PodDiagnosis,
+} from "./diagnosis.js";
 import type { JobEvent, JobOutcome, PodRef, StartStage } from "./job-events.js";
+import { dedupe, isTerminal, optional, podVerdict } from "./pod-verdict.js";
+
+export { podVerdict } from "./pod-verdict.js";
+
+/**
+ * How long a container may wait on a referenced Secret/ConfigMap (or key) that does not exist before the start
+ * is refused: long enough for an object created right after the Job, far shorter than a start timeout.
+ */
+export const MISSING_REFERENCE_GRACE_MS = 12_000;
 
 export interface JobStateOptions {
   /** Container whose start gates the container-start timeout (default: every container of the pod). */
@@ -14,6 +29,8 @@ export interface JobStateOptions {
    * policy) is terminal, instead of waiting the Job controller's ~1 s to write Complete/Failed (default true).
    */
   readonly inferEndFromPod?: boolean;
+  /** Default {@link MISSING_REFERENCE_GRACE_MS}. */
+  readonly missingReferenceGraceMs?: number;
 }
 
 interface PodTrack {
@@ -25,9 +42,9 @@ interface PodTrack {
   terminated: Set<string>;
   problems: Set<string>;
   warnings: PodDiagnosis[];
+  /** Since when a container has been waiting on a missing Secret/ConfigMap reference (continuously). */
+  missingReferenceSince: number | undefined;
 }
-
-const POD_TERMINAL = new Set(["Succeeded", "Failed"]);
 
 function isTrue(condition: V1JobCondition | undefined): boolean {
   return condition?.status === "True";
@@ -49,6 +66,7 @@ export class JobState {
   readonly #jobWarnings: PodDiagnosis[] = [];
   readonly #finishing = new Set<string>();
   readonly #timedOut = new Set<string>();
+  #refused = false;
   #job: V1Job | undefined;
   #uid: string | undefined;
   #trackedSince: number;
@@ -185,6 +203,10 @@ export class JobState {
       count,
       diagnosis,
     };
+    if (isJob && diagnosis.code === "create_forbidden" && !this.#refused) {
+      this.#refused = true;
+      return [warning, { type: "start-refused", stage: "scheduling", diagnosis: [diagnosis] }];
+    }
     return [warning, ...this.checkTimeouts(now)];
   }
 
@@ -202,6 +224,11 @@ export class JobState {
       for (const t of this.#pods.values()) {
         if (t.scheduledAt !== undefined && !this.#mainStarted(t)) deadlines.push(t.scheduledAt + start);
       }
+    }
+    if (!this.#refused) {
+      const grace = this.#options.missingReferenceGraceMs ?? MISSING_REFERENCE_GRACE_MS;
+      for (const t of this.#pods.values())
+        if (t.missingReferenceSince !== undefined) deadlines.push(t.missingReferenceSince + grace);
     }
     return deadlines.length ? Math.min(...deadlines) : undefined;
   }
@@ -229,7 +256,20 @@ export class JobState {
         }
       }
     }
-    return events;
+    return [...events, ...this.#refuseMissingReference(now)];
+  }
+
+  /** A container still waiting on a missing Secret/ConfigMap after the grace: the start is refused. */
+  #refuseMissingReference(now: number): JobEvent[] {
+    if (this.#refused) return [];
+    const grace = this.#options.missingReferenceGraceMs ?? MISSING_REFERENCE_GRACE_MS;
+    for (const t of this.#pods.values()) {
+      if (t.missingReferenceSince === undefined || now - t.missingReferenceSince < grace) continue;
+      this.#refused = true;
+      const diagnosis = dedupe([...diagnosePod(t.pod), ...t.warnings]);
+      return [{ type: "start-refused", stage: "container-start", pod: t.ref, diagnosis }];
+    }
+    return [];
   }
 
   #timeout(stage: StartStage, elapsedMs: number, track: PodTrack | undefined): JobEvent {
@@ -257,6 +297,7 @@ export class JobState {
       terminated: new Set(),
       problems: new Set(),
       warnings: [],
+      missingReferenceSince: undefined,
     };
     this.#pods.set(uid, track);
     return track;
@@ -297,6 +338,9 @@ export class JobState {
         });
       }
     }
+    const missing = !isTerminal(pod) && diagnosePod(pod).some(isMissingReference);
+    if (!missing) track.missingReferenceSince = undefined;
+    else track.missingReferenceSince ??= now;
     for (const diagnosis of diagnosePod(pod)) {
       // A plain non-zero exit is already reported by container-terminated; OOMKilled etc. are problems too.
       if (diagnosis.code === "container_failed") continue;
@@ -404,38 +448,4 @@ export class JobState {
     }
     return events;
   }
-}
-
-/**
- * The pod's final phase as soon as it is certain: its phase if terminal, or — with restartPolicy Never — as
- * soon as every regular container has terminated (the kubelet reports the containers' termination about a
- * second before it writes the terminal phase, after tearing the sandbox down).
- */
-export function podVerdict(pod: V1Pod, templateRestartPolicy?: string): "Succeeded" | "Failed" | undefined {
-  const phase = pod.status?.phase;
-  if (phase === "Succeeded" || phase === "Failed") return phase;
-  if ((pod.spec?.restartPolicy ?? templateRestartPolicy) !== "Never") return undefined;
-  const names = pod.spec?.containers.map((c) => c.name) ?? [];
-  const statuses = pod.status?.containerStatuses ?? [];
-  const exits = names.map((n) => statuses.find((s) => s.name === n)?.state?.terminated?.exitCode);
-  if (names.length === 0 || exits.some((e) => e === undefined)) return undefined;
-  return exits.every((e) => e === 0) ? "Succeeded" : "Failed";
-}
-
-function isTerminal(pod: V1Pod): boolean {
-  return POD_TERMINAL.has(pod.status?.phase ?? "");
-}
-
-function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
-  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
-}
-
-function dedupe(list: PodDiagnosis[]): PodDiagnosis[] {
-  const seen = new Set<string>();
-  return list.filter((d) => {
-    const key = `${d.code}/${d.reason}/${d.container ?? ""}/${d.message}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
 }

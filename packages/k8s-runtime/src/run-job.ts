@@ -44,7 +44,10 @@ export type RunOutcome =
   | {
       readonly kind: "start-failed";
       readonly stage: StartStage;
-      /** True when a start timeout expired; false when a fatal problem (image pull, crash loop) ended it early. */
+      /**
+       * True when a start timeout expired; false when a fatal problem (image pull, crash loop, pod creation
+       * forbidden, a referenced Secret that stays missing) ended it early.
+       */
       readonly timedOut: boolean;
       readonly diagnosis: readonly PodDiagnosis[];
     }
@@ -123,6 +126,9 @@ export async function runJob(clients: KubeClients, options: RunJobOptions): Prom
       if (event.pod.name === podName) follower?.containerTerminated();
     } else if (event.type === "start-timeout") {
       outcome = { kind: "start-failed", stage: event.stage, timedOut: true, diagnosis: event.diagnosis };
+      break;
+    } else if (event.type === "start-refused") {
+      outcome = { kind: "start-failed", stage: event.stage, timedOut: false, diagnosis: event.diagnosis };
       break;
     } else if (event.type === "pod-problem" && options.failFast !== false && event.diagnosis.fatal) {
       if (STUCK_WHILE_PENDING.has(event.diagnosis.code) && !follower) {
