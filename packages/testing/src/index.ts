@@ -2,3 +2,11 @@ export * from "./claude-cli/index.js";
 export { repoRoot, type SandboxUp, sandboxCli, sandboxKubeconfigPath, sandboxUp } from "./cluster.js";
 export * from "./mock-anthropic/index.js";
 export { cleanNpmEnv } from "./npm-env.js";
+export {
+  type KillTarget,
+  killByEnv,
+  type StopOptions,
+  signalTarget,
+  stopTarget,
+  targetAlive,
+} from "./process-tree.js";

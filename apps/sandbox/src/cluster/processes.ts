@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { closeSync, openSync, readFileSync } from "node:fs";
 import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
+import { stopTarget } from "@paperclip-k8s/testing";
 import { SandboxError } from "./errors.js";
 
 /** What is recorded for every daemon the sandbox starts, so `down` can stop exactly it and nothing else. */
@@ -140,28 +140,9 @@ export async function listDaemons(runDir: string): Promise<DaemonRecord[]> {
 /** Sends SIGTERM, waits up to `graceMs`, then SIGKILL; removes the pid record. */
 export async function stopDaemon(runDir: string, record: DaemonRecord, graceMs = 10_000): Promise<void> {
   if (isRunning(record)) {
-    await killAndWait(record.pid, graceMs, () => isRunning(record));
+    await stopTarget({ pid: record.pid }, { graceMs, alive: () => isRunning(record) });
   }
   await rm(join(runDir, `${record.name}.json`), { force: true });
-}
-
-/** SIGTERM then SIGKILL after `graceMs`; resolves once `alive()` is false. */
-export async function killAndWait(pid: number, graceMs: number, alive: () => boolean): Promise<void> {
-  signal(pid, "SIGTERM");
-  const deadline = Date.now() + graceMs;
-  while (alive() && Date.now() < deadline) await sleep(100);
-  if (!alive()) return;
-  signal(pid, "SIGKILL");
-  const hardDeadline = Date.now() + 10_000;
-  while (alive() && Date.now() < hardDeadline) await sleep(100);
-}
-
-function signal(pid: number, sig: NodeJS.Signals): void {
-  try {
-    process.kill(pid, sig);
-  } catch {
-    // already gone
-  }
 }
 
 /** The last lines of a log file, for error messages. */

@@ -6,12 +6,13 @@ import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { readdir, readlink, rm, rmdir, unlink } from "node:fs/promises";
 import { basename, join } from "node:path";
+import { signalTarget, stopTarget } from "@paperclip-k8s/testing";
 import { clusterAlive, foreignOwner, readClaim, releaseClaim } from "./claim.js";
 import type { LocalClusterConfig } from "./config.js";
 import { statePaths } from "./config.js";
 import { run } from "./exec.js";
 import { leftoverLinks, removeBridge } from "./network.js";
-import { isRunning, killAndWait, listDaemons, stopSpawning } from "./processes.js";
+import { isRunning, listDaemons, stopSpawning } from "./processes.js";
 
 export interface Leftovers {
   processes: { pid: number; why: string; cmdline: string }[];
@@ -207,20 +208,19 @@ export async function teardown(
   daemons.sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
   for (const d of daemons) {
     if (isRunning(d)) log(`stopping ${d.name} (pid ${d.pid})`);
-    if (isRunning(d)) await killAndWait(d.pid, d.name === "containerd" ? 5000 : 10_000, () => isRunning(d));
+    if (isRunning(d)) {
+      await stopTarget(
+        { pid: d.pid },
+        { graceMs: d.name === "containerd" ? 5000 : 10_000, alive: () => isRunning(d) },
+      );
+    }
     await rm(join(paths.run, `${d.name}.json`), { force: true });
   }
   for (let round = 0; round < 3; round++) {
     const stray = await sandboxProcesses(config, owns);
     if (stray.length === 0) break;
     log(`killing ${stray.length} remaining sandbox process(es)`);
-    for (const p of stray) {
-      try {
-        process.kill(p.pid, "SIGKILL");
-      } catch {
-        // gone
-      }
-    }
+    for (const p of stray) signalTarget({ pid: p.pid }, "SIGKILL");
     await new Promise((r) => setTimeout(r, 500));
   }
   for (const mount of mountsUnder(readFileSync("/proc/self/mountinfo", "utf8"), config.stateDir)) {

@@ -20,6 +20,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { signalTarget, stopTarget } from "@paperclip-k8s/testing";
 import { bootstrapInstanceAdmin, type InstanceAdmin } from "./admin.js";
 import { PaperclipApi } from "./api.js";
 import { PaperclipHarnessError } from "./errors.js";
@@ -174,7 +175,9 @@ export async function startPaperclip(options: StartPaperclipOptions = {}): Promi
     stdio: ["ignore", "pipe", "pipe"],
   });
   const output = captureOutput(child, logFile);
-  const killOnExit = () => signalGroup(child, "SIGKILL");
+  const killOnExit = () => {
+    if (child.pid !== undefined) signalTarget({ group: child.pid }, "SIGKILL");
+  };
   process.once("exit", killOnExit);
 
   const stop = once(async () => {
@@ -379,38 +382,15 @@ async function waitForHealthy(
   }
 }
 
-function signalGroup(child: ChildProcess, signal: NodeJS.Signals): boolean {
-  if (child.pid === undefined) return false;
-  try {
-    process.kill(-child.pid, signal);
-    return true;
-  } catch {
-    return false; // ESRCH: the group is empty
-  }
-}
-
-function groupAlive(child: ChildProcess): boolean {
-  return signalGroup(child, 0 as unknown as NodeJS.Signals);
-}
-
+/** SIGTERM to the server's process group, SIGKILL after the grace period; resolves once the group is gone. */
 async function stopProcessGroup(child: ChildProcess): Promise<void> {
   if (child.pid === undefined) return;
   const exited =
     child.exitCode !== null || child.signalCode !== null
       ? Promise.resolve()
       : new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  signalGroup(child, "SIGTERM");
-  const graceful = await Promise.race([
-    exited.then(() => true),
-    new Promise<boolean>((resolve) => setTimeout(() => resolve(false), STOP_GRACE_MS).unref()),
-  ]);
-  if (!graceful || groupAlive(child)) signalGroup(child, "SIGKILL");
+  await stopTarget({ group: child.pid }, { graceMs: STOP_GRACE_MS });
   await exited;
-  const deadline = Date.now() + 10_000;
-  while (groupAlive(child) && Date.now() < deadline) {
-    signalGroup(child, "SIGKILL");
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 /** Belt and braces: a postmaster still registered in the data directory is stopped (fast shutdown). */
@@ -422,21 +402,7 @@ async function killLeftoverPostgres(dataDir: string): Promise<void> {
   // Only a process that really is a postgres for this data directory (pids are reused).
   const cmdline = await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "");
   if (!cmdline.includes(dataDir)) return;
-  try {
-    process.kill(pid, "SIGINT");
-  } catch {
-    return;
-  }
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline) {
-    try {
-      process.kill(pid, 0);
-    } catch {
-      return;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  process.kill(pid, "SIGKILL");
+  await stopTarget({ pid }, { signal: "SIGINT", graceMs: 10_000 });
 }
 
 function once(fn: () => Promise<void>): () => Promise<void> {

@@ -5,9 +5,10 @@
  */
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { mkdir, mkdtemp, readdir, readFile, realpath, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, realpath, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { killByEnv, signalTarget } from "../process-tree.js";
 
 /** A private HOME + project directory under one temp base (the base is what fixture scrubbing replaces). */
 export interface RunSandbox {
@@ -106,26 +107,8 @@ export const RUN_TAG_VAR = "PAPERCLIP_K8S_CLAUDE_RUN";
  * own process groups and they are re-parented to init when the CLI dies, so neither the group nor the process
  * tree finds them; the inherited environment does. Linux only (/proc); elsewhere a no-op. Returns the count.
  */
-export async function killTaggedProcesses(tag: string): Promise<number> {
-  let pids: string[];
-  try {
-    pids = (await readdir("/proc")).filter((name) => /^\d+$/.test(name));
-  } catch {
-    return 0;
-  }
-  const needle = `\0${RUN_TAG_VAR}=${tag}\0`;
-  let killed = 0;
-  for (const pid of pids) {
-    try {
-      const environ = `\0${await readFile(`/proc/${pid}/environ`, "latin1")}`;
-      if (!environ.includes(needle)) continue;
-      process.kill(Number(pid), "SIGKILL");
-      killed++;
-    } catch {
-      // gone meanwhile, or not ours to read
-    }
-  }
-  return killed;
+export function killTaggedProcesses(tag: string): Promise<number> {
+  return killByEnv(RUN_TAG_VAR, tag);
 }
 
 /**
@@ -149,12 +132,7 @@ export function runClaude(options: RunClaudeOptions): Promise<ClaudeRun> {
   let pendingLine = "";
 
   const killGroup = (signal: NodeJS.Signals) => {
-    if (child.pid === undefined) return;
-    try {
-      process.kill(-child.pid, signal);
-    } catch {
-      // group already gone
-    }
+    if (child.pid !== undefined) signalTarget({ group: child.pid }, signal);
   };
 
   child.stdout.on("data", (chunk: Buffer) => {
