@@ -131,6 +131,10 @@ function describeEvent(event: JobEvent): string | undefined {
       return `gave up waiting for ${event.stage} after ${Math.round(event.elapsedMs / 1000)}s${
         event.diagnosis[0] ? `: ${formatDiagnosis(event.diagnosis[0])}` : ""
       }`;
+    case "start-refused":
+      return `Kubernetes refused to start the pod (${event.stage})${
+        event.diagnosis[0] ? `: ${formatDiagnosis(event.diagnosis[0])}` : ""
+      }`;
     case "job-finishing":
       return undefined;
     case "job-ended": {
