@@ -26,6 +26,15 @@ export {
   toFailure,
 } from "./errors.js";
 export {
+  INSTRUCTIONS_LIMITS,
+  INSTRUCTIONS_ROOTS_ENV,
+  type InstructionsBundle,
+  type InstructionsFile,
+  type InstructionsMissing,
+  type ResolveInstructionsInput,
+  resolveInstructionsBundle,
+} from "./instructions.js";
+export {
   type AttemptOutcome,
   type AttemptRequest,
   cancelledResult,
