@@ -1,15 +1,17 @@
+import { RunError } from "@paperclip-k8s/run-core";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_COMMAND, DEFAULT_GRACE_SEC, parseLocalConfig } from "./config.js";
-import { ConfigError } from "./errors.js";
+import { DEFAULT_COMMAND, parseLocalConfig } from "./config.js";
 
-function errorOf(raw: unknown): ConfigError {
+const DEFAULT_GRACE_SEC = 20;
+
+function errorOf(raw: unknown): RunError {
   try {
     parseLocalConfig(raw);
   } catch (error) {
-    if (error instanceof ConfigError) return error;
+    if (error instanceof RunError) return error;
     throw error;
   }
-  throw new Error("expected a ConfigError");
+  throw new Error("expected a RunError");
 }
 
 describe("parseLocalConfig", () => {
@@ -73,31 +75,32 @@ describe("parseLocalConfig", () => {
   });
 
   it.each([
-    [{ timeoutSec: -1 }, "timeoutSec", /at least 0/],
-    [{ timeoutSec: "soon" }, "timeoutSec", /must be a number/],
-    [{ graceSec: true }, "graceSec", /must be a number/],
+    [{ timeoutSec: -2 }, "timeoutSec", /at least -1/],
+    [{ timeoutSec: "soon" }, "timeoutSec", /expected an integer/],
+    [{ graceSec: true }, "graceSec", /expected an integer/],
     [{ cwd: "relative/dir" }, "cwd", /absolute path/],
-    [{ cwd: 42 }, "cwd", /must be a string/],
-    [{ command: ["claude"] }, "command", /must be a string, got an array/],
-    [{ env: "A=1" }, "env", /must be an object/],
+    [{ cwd: 42 }, "cwd", /expected a string/],
+    [{ command: ["claude"] }, "command", /expected a string/],
+    [{ env: "A=1" }, "env", /expected an object/],
     [{ env: { "BAD-NAME": "x" } }, "env.BAD-NAME", /not a valid environment variable name/],
-    [{ env: { TOKEN: 5 } }, "env.TOKEN", /must be a string/],
-    [{ env: { PAPERCLIP_API_KEY: "x" } }, "env.PAPERCLIP_API_KEY", /run's own token/],
+    [{ env: { TOKEN: [5] } }, "env.TOKEN", /expected a string/],
+    [{ env: { PAPERCLIP_API_KEY: "x" } }, "env.PAPERCLIP_API_KEY", /run token/],
     [{ effort: "extreme" }, "effort", /low, medium, high/],
-    [{ maxTurnsPerRun: 1.5 }, "maxTurnsPerRun", /non-negative integer/],
-    [{ dangerouslySkipPermissions: "yes" }, "dangerouslySkipPermissions", /boolean/],
+    [{ maxTurnsPerRun: 1.5 }, "maxTurnsPerRun", /integer/],
+    [{ dangerouslySkipPermissions: "yes" }, "dangerouslySkipPermissions", /true or false/],
     [{ instructionsFilePath: "AGENTS.md" }, "instructionsFilePath", /absolute path/],
     [{ extraArgs: "--verbose" }, "extraArgs", /array/],
     [{ extraArgs: ["--ok", 3] }, "extraArgs[1]", /string/],
     [{ helloProbeTimeoutSec: 0 }, "helloProbeTimeoutSec", /at least 1/],
-    [[], "config", /must be an object/],
+    [[], "(config)", /expected an object/],
     [{ paperclipApiUrl: "ftp://x" }, "paperclipApiUrl", /http\(s\) URL/],
     [{ paperclipApiUrl: "not a url" }, "paperclipApiUrl", /http\(s\) URL/],
+    [{ timeoutSecs: 60 }, "timeoutSecs", /did you mean "timeoutSec"/],
   ])("rejects %j naming %s", (raw, field, message) => {
     const error = errorOf(raw);
     expect(error.code).toBe("adapter_config_invalid");
-    expect(error.field).toBe(field);
-    expect(error.message).toContain(`"${field}"`);
+    expect(error.failure.meta?.fields).toEqual([field]);
+    expect(error.message).toMatch(new RegExp(`${field.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: `));
     expect(error.message).toMatch(message);
   });
 

@@ -5,7 +5,7 @@
 import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { AdapterExecutionContext, AdapterInvocationMeta } from "@paperclip-k8s/claude-parse";
+import type { AdapterExecutionContext, AdapterInvocationMeta } from "@paperclip-k8s/run-core";
 import { describe, expect, it } from "vitest";
 import { execute } from "./execute.js";
 
@@ -66,9 +66,9 @@ describe("execute setup failures", () => {
       exitCode: null,
       timedOut: false,
       errorCode: "adapter_config_invalid",
-      errorMeta: { field: "timeoutSec" },
+      errorMeta: { fields: ["timeoutSec"] },
     });
-    expect(result.errorMessage).toContain('"timeoutSec"');
+    expect(result.errorMessage).toContain("timeoutSec: ");
     expect(run.metas).toHaveLength(0);
     expect(run.spawned()).toBe(0);
   });
@@ -95,7 +95,7 @@ describe("execute setup failures", () => {
     );
     expect(result).toMatchObject({
       errorCode: "adapter_config_invalid",
-      errorMeta: { field: "instructionsFilePath" },
+      errorMeta: { fields: ["instructionsFilePath"] },
     });
   });
 
@@ -103,7 +103,7 @@ describe("execute setup failures", () => {
     const result = await execute(context({ command: fakeCli(), env: {} }).ctx);
     expect(result).toMatchObject({
       errorCode: "adapter_config_invalid",
-      errorMeta: { field: "dangerouslySkipPermissions" },
+      errorMeta: { fields: ["dangerouslySkipPermissions"] },
     });
     expect(result.errorMessage).toContain("IS_SANDBOX");
   });

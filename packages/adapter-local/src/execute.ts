@@ -1,28 +1,37 @@
 import { constants } from "node:fs";
 import { access } from "node:fs/promises";
-import type { AdapterExecutionContext, AdapterExecutionResult } from "@paperclip-k8s/claude-parse";
+import { buildClaudeArgs } from "@paperclip-k8s/claude-parse";
 import {
+  type AdapterExecutionContext,
+  type AdapterExecutionResult,
+  type AttemptOutcome,
+  type AttemptRequest,
   type BillingType,
-  buildClaudeArgs,
   buildRunEnv,
+  configInvalid,
+  createExecute,
+  failureResult,
+  RunErrorCodes,
+  type RunScope,
   redactEnv,
   renderPrompt,
   resolveBillingType,
+  resolvePaperclipApiUrl,
+  sessionScopeParams,
+  type Transport,
   toAdapterResult,
-} from "@paperclip-k8s/claude-parse";
-import { asConfigError, type LocalAdapterConfig, parseLocalConfig } from "./config.js";
-import { ConfigError, LocalAdapterError } from "./errors.js";
+} from "@paperclip-k8s/run-core";
+import { ADAPTER_TYPE, type LocalAdapterConfig, parseLocalConfig } from "./config.js";
 import { resolveCommand } from "./host/command.js";
-import { claudeHomeOf, inheritedEnv, paperclipApiUrl } from "./host/env.js";
+import { claudeHomeOf, inheritedEnv } from "./host/env.js";
 import { chooseCwd, ensureCwd } from "./host/workspace.js";
-import { type AttemptOutcome, runAttempt } from "./run/attempt.js";
-import { decideResume, type ResumeDecision, type SessionScope, scopeParams } from "./session.js";
+import { runAttempt } from "./run/attempt.js";
 
-export const ADAPTER_TYPE = "claude_cli";
+export { ADAPTER_TYPE };
 
-/** Everything a run needs, resolved and validated before anything is started. */
-interface RunPlan {
-  config: LocalAdapterConfig;
+/** Where and how the CLI runs on this host, resolved before anything is started. */
+interface LocalTarget {
+  scope: RunScope;
   /** Absolute path of the CLI. */
   command: string;
   cwd: string;
@@ -30,55 +39,119 @@ interface RunPlan {
   env: Record<string, string>;
   /** What `onMeta` shows: the variables this adapter sets, secrets redacted. */
   loggedEnv: Record<string, string>;
-  scope: SessionScope;
   billingType: BillingType;
 }
 
-/**
- * Runs one Paperclip heartbeat as a local `claude` process: plan the run, resume the stored session when it still
- * fits, run the CLI, retry once with a fresh session if the stored one is gone, and report in Paperclip's terms.
- */
-export async function execute(ctx: AdapterExecutionContext): Promise<AdapterExecutionResult> {
-  let plan: RunPlan;
-  try {
-    plan = await planRun(ctx);
-  } catch (error) {
-    return setupFailure(error);
-  }
-  await ctx.onCancellationReady?.();
+/** `claude_cli`: run-core's lifecycle over a local process group. */
+export const localTransport: Transport<LocalAdapterConfig, LocalTarget> = {
+  adapterType: ADAPTER_TYPE,
+  parseConfig: (raw) => ({ config: parseLocalConfig(raw), warnings: [] }),
+  prepare: prepareHost,
+  attempt: runOnHost,
+};
 
-  const resume = decideResume(ctx.runtime, plan.scope);
-  await reportResumeDecision(ctx, resume);
-  const first = await invokeClaude(ctx, plan, resume.resume ? resume.sessionId : undefined);
-  if (!needsFreshSession(first, resume)) return toPaperclipResult(plan, first);
+export const execute: (ctx: AdapterExecutionContext) => Promise<AdapterExecutionResult> =
+  createExecute(localTransport);
 
-  await note(
-    ctx,
-    `Claude session "${resume.sessionId}" is no longer available; retrying once with a fresh session.`,
-  );
-  const retry = await invokeClaude(ctx, plan, undefined);
-  return toPaperclipResult(plan, retry, { replacesStoredSession: true });
-}
-
-async function planRun(ctx: AdapterExecutionContext): Promise<RunPlan> {
-  const config = parseLocalConfig(ctx.config);
+async function prepareHost(ctx: AdapterExecutionContext, config: LocalAdapterConfig): Promise<LocalTarget> {
   await assertInstructionsReadable(config.invocation.instructionsFilePath);
   const cwd = chooseCwd(config.cwd, ctx.context);
   await ensureCwd(cwd);
-  const runEnv = buildEnvOrThrow(ctx, config, cwd);
+  const runEnv = buildRunEnv({
+    runId: ctx.runId,
+    agent: ctx.agent,
+    context: ctx.context,
+    authToken: ctx.authToken,
+    apiUrl: resolvePaperclipApiUrl(config.paperclipApiUrl, process.env)?.url,
+    userEnv: config.env,
+    workspaceCwd: cwd,
+  });
   const env = { ...inheritedEnv(), ...runEnv };
   assertPermissionModeAllowed(config, env);
   const command = await resolveCommand(config.command, cwd, env.PATH);
   const claudeHome = claudeHomeOf(env);
   return {
-    config,
+    scope: {
+      cwd,
+      claudeHome,
+      instructionsFilePath: config.invocation.instructionsFilePath,
+      persistentHome: true,
+    },
     command,
     cwd,
     env,
     loggedEnv: redactEnv({ ...runEnv, HOME: env.HOME ?? "", CLAUDE_CONFIG_DIR: claudeHome }),
-    scope: { cwd, claudeHome, instructionsFilePath: config.invocation.instructionsFilePath },
     billingType: resolveBillingType(env),
   };
+}
+
+/** One CLI process: report the invocation, run it in its own process group, map what it printed. */
+async function runOnHost({
+  ctx,
+  config,
+  target,
+  resume,
+  log,
+  stop,
+}: AttemptRequest<LocalAdapterConfig, LocalTarget>): Promise<AttemptOutcome> {
+  const resumeSessionId = resume.resume ? resume.sessionId : undefined;
+  const args = buildClaudeArgs({ ...config.invocation, resumeSessionId });
+  const prompt = renderPrompt({
+    runId: ctx.runId,
+    agent: { ...ctx.agent },
+    context: ctx.context,
+    promptTemplate: config.promptTemplate,
+    bootstrapPromptTemplate: config.bootstrapPromptTemplate,
+    resumedSession: resumeSessionId !== undefined,
+  });
+  await ctx.onMeta?.({
+    adapterType: ADAPTER_TYPE,
+    command: target.command,
+    cwd: target.cwd,
+    commandArgs: args,
+    commandNotes: resumeSessionId === undefined ? ["fresh session"] : [`resuming session ${resumeSessionId}`],
+    env: target.loggedEnv,
+    prompt,
+    promptMetrics: { promptChars: prompt.length },
+  });
+  await log.flush();
+  const attempt = await runAttempt(
+    {
+      command: target.command,
+      args,
+      cwd: target.cwd,
+      env: target.env,
+      prompt,
+      timeoutSec: config.timeoutSec,
+      graceSec: config.graceSec,
+      terminalResultGraceMs: config.terminalResultGraceMs,
+      // A local process cannot outlive its follower to be adopted later: any stop ends the process group.
+      signal: stop.any,
+    },
+    { onLog: ctx.onLog, onSpawn: ctx.onSpawn },
+  );
+  const spawnError = attempt.process.spawnError;
+  if (spawnError !== null) {
+    const failure = {
+      code: RunErrorCodes.adapterFailed,
+      message: `Failed to start "${target.command}": ${spawnError.code ?? spawnError.message}`,
+    };
+    return { result: failureResult(failure), ended: "ran" };
+  }
+  const result: AdapterExecutionResult = toAdapterResult({
+    summary: attempt.summary,
+    exitCode: attempt.exitCode,
+    signal: attempt.signal,
+    stderr: attempt.stderrTail,
+    timedOut: attempt.timedOut,
+    timeoutSec: config.timeoutSec,
+    classification: attempt.classification,
+    billingType: target.billingType,
+    sessionParams: { ...sessionScopeParams(target.scope) },
+  });
+  if (attempt.endedAfterResult) result.resultJson = { ...result.resultJson, processEndedAfterResult: true };
+  // The process group is gone when runAttempt returns: a cancel is confirmed.
+  return { result, ended: attempt.cancelled ? "cancelled" : "ran" };
 }
 
 /**
@@ -88,11 +161,14 @@ async function planRun(ctx: AdapterExecutionContext): Promise<RunPlan> {
 function assertPermissionModeAllowed(config: LocalAdapterConfig, env: Record<string, string>): void {
   if (!config.invocation.dangerouslySkipPermissions || process.getuid?.() !== 0) return;
   if (env.IS_SANDBOX === "1" || env.CLAUDE_CODE_BUBBLEWRAP === "1") return;
-  throw new ConfigError(
-    "dangerouslySkipPermissions",
-    "is refused by Claude Code when the server runs as root: run Paperclip as a non-root user, set it to false, " +
-      'or add env IS_SANDBOX: "1" if this host is a disposable sandbox',
-  );
+  throw configInvalid(ADAPTER_TYPE, [
+    {
+      field: "dangerouslySkipPermissions",
+      message:
+        "is refused by Claude Code when the server runs as root: run Paperclip as a non-root user, set it to false, " +
+        'or add env IS_SANDBOX: "1" if this host is a disposable sandbox',
+    },
+  ]);
 }
 
 async function assertInstructionsReadable(path: string | undefined): Promise<void> {
@@ -100,164 +176,8 @@ async function assertInstructionsReadable(path: string | undefined): Promise<voi
   try {
     await access(path, constants.R_OK);
   } catch {
-    throw new ConfigError("instructionsFilePath", `file ${path} does not exist or is not readable`);
+    throw configInvalid(ADAPTER_TYPE, [
+      { field: "instructionsFilePath", message: `file ${path} does not exist or is not readable` },
+    ]);
   }
-}
-
-function buildEnvOrThrow(ctx: AdapterExecutionContext, config: LocalAdapterConfig, cwd: string) {
-  try {
-    return buildRunEnv({
-      runId: ctx.runId,
-      agent: ctx.agent,
-      context: ctx.context,
-      authToken: ctx.authToken,
-      apiUrl: config.paperclipApiUrl ?? paperclipApiUrl(),
-      userEnv: config.env,
-      workspaceCwd: cwd,
-    });
-  } catch (error) {
-    throw asConfigError(error);
-  }
-}
-
-async function reportResumeDecision(ctx: AdapterExecutionContext, decision: ResumeDecision): Promise<void> {
-  if (!decision.resume && decision.sessionId !== null) {
-    await note(ctx, `Claude session "${decision.sessionId}" will not be resumed: ${decision.reason}.`);
-  }
-}
-
-async function invokeClaude(
-  ctx: AdapterExecutionContext,
-  plan: RunPlan,
-  resumeSessionId: string | undefined,
-): Promise<AttemptOutcome | "cancelled_before_start"> {
-  if (ctx.signal?.aborted) return "cancelled_before_start";
-  const args = buildClaudeArgs({ ...plan.config.invocation, resumeSessionId });
-  const prompt = renderPrompt({
-    runId: ctx.runId,
-    agent: { ...ctx.agent },
-    context: ctx.context,
-    promptTemplate: plan.config.promptTemplate,
-    bootstrapPromptTemplate: plan.config.bootstrapPromptTemplate,
-    resumedSession: resumeSessionId !== undefined,
-  });
-  await ctx.onMeta?.({
-    adapterType: ADAPTER_TYPE,
-    command: plan.command,
-    cwd: plan.cwd,
-    commandArgs: args,
-    commandNotes: resumeSessionId === undefined ? ["fresh session"] : [`resuming session ${resumeSessionId}`],
-    env: plan.loggedEnv,
-    prompt,
-    promptMetrics: { promptChars: prompt.length },
-  });
-  return runAttempt(
-    {
-      command: plan.command,
-      args,
-      cwd: plan.cwd,
-      env: plan.env,
-      prompt,
-      timeoutSec: plan.config.timeoutSec,
-      graceSec: plan.config.graceSec,
-      terminalResultGraceMs: plan.config.terminalResultGraceMs,
-      signal: ctx.signal,
-    },
-    { onLog: ctx.onLog, onSpawn: ctx.onSpawn },
-  );
-}
-
-function needsFreshSession(
-  attempt: AttemptOutcome | "cancelled_before_start",
-  resume: ResumeDecision,
-): resume is ResumeDecision & { resume: true } {
-  return (
-    resume.resume &&
-    attempt !== "cancelled_before_start" &&
-    attempt.process.stoppedBy === null &&
-    attempt.classification.errorCode === "claude_unknown_session"
-  );
-}
-
-function toPaperclipResult(
-  plan: RunPlan,
-  attempt: AttemptOutcome | "cancelled_before_start",
-  options: { replacesStoredSession?: boolean } = {},
-): AdapterExecutionResult {
-  if (attempt === "cancelled_before_start") {
-    // cancelled between the unknown-session failure and the retry: the stored session is still known to be gone
-    return options.replacesStoredSession
-      ? { ...cancelledResult(null), ...FORGET_SESSION }
-      : cancelledResult(null);
-  }
-  const spawnError = attempt.process.spawnError;
-  if (spawnError !== null) {
-    return failure(
-      "adapter_failed",
-      `Failed to start "${plan.command}": ${spawnError.code ?? spawnError.message}`,
-    );
-  }
-  const result: AdapterExecutionResult = toAdapterResult({
-    summary: attempt.summary,
-    exitCode: attempt.exitCode,
-    signal: attempt.signal,
-    stderr: attempt.stderrTail,
-    timedOut: attempt.timedOut,
-    timeoutSec: plan.config.timeoutSec,
-    classification: attempt.classification,
-    billingType: plan.billingType,
-    sessionParams: { ...scopeParams(plan.scope) },
-  });
-  if (attempt.endedAfterResult) result.resultJson = { ...result.resultJson, processEndedAfterResult: true };
-  if (options.replacesStoredSession && !result.sessionId && !result.clearSession) {
-    // the stored session is gone and the retry produced none: make Paperclip forget it
-    Object.assign(result, FORGET_SESSION);
-  }
-  if (attempt.cancelled) return { ...result, ...cancelledResult(attempt.signal) };
-  return result;
-}
-
-const FORGET_SESSION = {
-  clearSession: true,
-  sessionId: null,
-  sessionParams: null,
-  sessionDisplayId: null,
-} as const;
-
-function cancelledResult(signal: string | null): AdapterExecutionResult {
-  return {
-    exitCode: null,
-    signal,
-    timedOut: false,
-    errorCode: "cancelled",
-    errorMessage: "Run cancelled",
-    errorFamily: null,
-    retryNotBefore: null,
-  };
-}
-
-function failure(code: string, message: string, meta?: Record<string, unknown>): AdapterExecutionResult {
-  return {
-    exitCode: null,
-    signal: null,
-    timedOut: false,
-    errorCode: code,
-    errorMessage: message,
-    ...(meta === undefined ? {} : { errorMeta: meta }),
-  };
-}
-
-function setupFailure(error: unknown): AdapterExecutionResult {
-  if (error instanceof LocalAdapterError) {
-    return failure(error.code, error.message, error.field === undefined ? undefined : { field: error.field });
-  }
-  return failure(
-    "adapter_failed",
-    `claude_cli setup failed: ${error instanceof Error ? error.message : String(error)}`,
-  );
-}
-
-/** An adapter note in the run log (stdout, like Paperclip's own `[paperclip]` lines). */
-async function note(ctx: AdapterExecutionContext, text: string): Promise<void> {
-  await ctx.onLog("stdout", `[paperclip] ${text}\n`);
 }

@@ -1,4 +1,4 @@
-import type { ServerAdapterModule } from "@paperclip-k8s/claude-parse";
+import type { ServerAdapterModule } from "@paperclip-k8s/run-core";
 import { ADAPTER_TYPE, execute } from "./execute.js";
 import { agentConfigurationDoc, getConfigSchema, models } from "./schema.js";
 import { sessionCodec, sessionManagement } from "./session.js";
@@ -21,32 +21,7 @@ export function createServerAdapter(): ServerAdapterModule {
   };
 }
 
-/** Paperclip's adapter contract types (declared once in claude-parse), re-exported for compatibility. */
-export type {
-  AdapterAgent,
-  AdapterBillingType,
-  AdapterConfigSchema,
-  AdapterEnvironmentCheck,
-  AdapterEnvironmentCheckLevel,
-  AdapterEnvironmentTestContext,
-  AdapterEnvironmentTestResult,
-  AdapterErrorFamily,
-  AdapterExecutionContext,
-  AdapterExecutionResult,
-  AdapterInvocationMeta,
-  AdapterModel,
-  AdapterRuntime,
-  AdapterRuntimeEvent,
-  AdapterSessionCodec,
-  AdapterSessionManagement,
-  AdapterSpawnInfo,
-  ConfigFieldOption,
-  ConfigFieldSchema,
-  ServerAdapterModule,
-  UsageSummary,
-} from "@paperclip-k8s/claude-parse";
-export { type LocalAdapterConfig, parseLocalConfig } from "./config.js";
-export { ConfigError, LocalAdapterError, type LocalAdapterErrorCode } from "./errors.js";
+export { CONFIG_FIELDS, type LocalAdapterConfig, parseLocalConfig } from "./config.js";
 export { ADAPTER_TYPE, execute } from "./execute.js";
 export { agentConfigurationDoc, getConfigSchema, models } from "./schema.js";
 export { type ClaudeSessionParams, sessionCodec, sessionManagement } from "./session.js";

@@ -3,16 +3,16 @@ import { constants } from "node:fs";
 import { access } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { buildClaudeArgs, type RunClassification } from "@paperclip-k8s/claude-parse";
 import {
   type AdapterEnvironmentCheck,
   type AdapterEnvironmentTestContext,
   type AdapterEnvironmentTestResult,
-  buildClaudeArgs,
   environmentTestResult,
-  type RunClassification,
-} from "@paperclip-k8s/claude-parse";
+  RunError,
+  RunErrorCodes,
+} from "@paperclip-k8s/run-core";
 import { type LocalAdapterConfig, parseLocalConfig } from "./config.js";
-import { isLocalAdapterError } from "./errors.js";
 import { findCommand } from "./host/command.js";
 import { claudeHomeOf, inheritedEnv } from "./host/env.js";
 import { describeCwdProblem, inspectCwd } from "./host/workspace.js";
@@ -35,11 +35,13 @@ export async function testEnvironment(
   try {
     config = parseLocalConfig(ctx.config);
   } catch (error) {
+    const fields =
+      error instanceof RunError ? (error.failure.meta?.fields as string[] | undefined) : undefined;
     checks.push({
-      code: "claude_config_invalid",
+      code: RunErrorCodes.configInvalid,
       level: "error",
-      message: isLocalAdapterError(error) ? error.message : "The adapter config could not be read.",
-      ...(isLocalAdapterError(error) && error.field ? { hint: `Fix the "${error.field}" field.` } : {}),
+      message: error instanceof RunError ? error.message : "The adapter config could not be read.",
+      ...(fields?.length ? { hint: `Fix ${fields.map((f) => `"${f}"`).join(", ")}.` } : {}),
     });
     return finish();
   }

@@ -1,3 +1,20 @@
+/**
+ * The env of a run, built exactly as Paperclip's `claude_local` builds it (`buildClaudeRuntimeConfig` in its
+ * `dist/server/execute.js`), from the env helpers of `@paperclipai/adapter-utils/server-utils` (a peer
+ * dependency: the server's own copy). `parity.test.ts` feeds one corpus of wake contexts to this function and
+ * to claude_local's `execute()` and asserts equal env. Redaction is Paperclip's plus a wider net of our own.
+ */
+import {
+  applyPaperclipWorkspaceEnv,
+  buildPaperclipEnv,
+  isForbiddenConfigEnvKey,
+  isPaperclipRuntimeEnvKey,
+  readPaperclipIssueWorkModeFromContext,
+  redactEnvForLogs,
+  rewriteWorkspaceCwdEnvVarsForExecution,
+  shapePaperclipWorkspaceEnvForExecution,
+  stringifyPaperclipWakePayload,
+} from "@paperclipai/adapter-utils/server-utils";
 import { configInvalid } from "./errors.js";
 
 const invalid = (field: string, message: string) => configInvalid("adapter", [{ field, message }]);
@@ -21,20 +38,27 @@ export const SENSITIVE_ENV_KEYS: readonly string[] = [
 ];
 
 const SENSITIVE_SET = new Set(SENSITIVE_ENV_KEYS);
-/** Same family of words Paperclip's own log redaction masks, plus credential/private-key names. */
+/** Paperclip's own log-redaction words plus credential/private-key names. */
 const SENSITIVE_NAME_RE = /key|token|secret|password|passwd|authorization|cookie|credential|private/i;
-
-/** True when an env var's value must be treated as a secret (redacted in logs, stored as a k8s Secret). */
-export function isSensitiveEnvKey(name: string): boolean {
-  return SENSITIVE_SET.has(name) || SENSITIVE_NAME_RE.test(name);
-}
 
 export const REDACTED = "***REDACTED***";
 
-/** A copy of `env` with every sensitive value replaced by `***REDACTED***`. */
+/**
+ * True when an env var's value must be treated as a secret (redacted in logs, stored as a k8s Secret):
+ * everything Paperclip's `redactEnvForLogs` masks, and more, never less.
+ */
+export function isSensitiveEnvKey(name: string): boolean {
+  return (
+    SENSITIVE_SET.has(name) ||
+    SENSITIVE_NAME_RE.test(name) ||
+    redactEnvForLogs({ [name]: "" })[name] === REDACTED
+  );
+}
+
+/** A copy of `env` with every sensitive value replaced by `***REDACTED***` (a superset of `redactEnvForLogs`). */
 export function redactEnv(env: Readonly<Record<string, string>>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(env)) out[key] = isSensitiveEnvKey(key) ? REDACTED : value;
+  const out = redactEnvForLogs({ ...env });
+  for (const key of Object.keys(out)) if (isSensitiveEnvKey(key)) out[key] = REDACTED;
   return out;
 }
 
@@ -51,18 +75,20 @@ export interface RunEnvInput {
   context?: Record<string, unknown> | null | undefined;
   /** Run-scoped JWT (`ctx.authToken`); exported as PAPERCLIP_API_KEY. */
   authToken?: string | null | undefined;
-  /** Paperclip API base URL as reachable from where the CLI runs. */
+  /**
+   * Paperclip API base URL as reachable from where the CLI runs. Unset: Paperclip's own default
+   * (`buildPaperclipEnv`: the server's PAPERCLIP_API_URL, PAPERCLIP_RUNTIME_API_URL, or its listen address).
+   */
   apiUrl?: string | null | undefined;
-  /** The agent's configured env (`config.env`). Never overrides the run's own variables. */
+  /** The agent's configured env (`config.env`). Never overrides the run's own PAPERCLIP_* variables. */
   userEnv?: Record<string, unknown> | null | undefined;
-  /** Where the workspace is mounted for the CLI (defaults to context.paperclipWorkspace.cwd). */
+  /**
+   * Where the workspace is for the CLI, when that is not Paperclip's path (`context.paperclipWorkspace.cwd`),
+   * e.g. a volume mounted in a pod. A different path is shaped as Paperclip shapes a remote target's: this path
+   * becomes PAPERCLIP_WORKSPACE_CWD, host paths in workspace hints and the worktree path are not exported.
+   * Unset (or equal to Paperclip's path): exactly claude_local's local env.
+   */
   workspaceCwd?: string | undefined;
-}
-
-function str(value: unknown): string | undefined {
-  if (typeof value === "string" && value.trim() !== "") return value;
-  if (typeof value === "number" && Number.isFinite(value)) return String(value);
-  return undefined;
 }
 
 function record(value: unknown): Record<string, unknown> {
@@ -71,13 +97,24 @@ function record(value: unknown): Record<string, unknown> {
     : {};
 }
 
-function jsonOrUndefined(value: unknown): string | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (Array.isArray(value) && value.length === 0) return undefined;
-  return JSON.stringify(value);
+/** A trimmed non-empty string, else undefined. */
+function trimmed(value: unknown): string | undefined {
+  return typeof value === "string" && value.trim() !== "" ? value.trim() : undefined;
 }
 
-/** Normalises one configured env value: strings, finite numbers, booleans, or `{ value: string }` bindings. */
+/** A non-empty string as is, else "" (server-utils' `asString(v, "")`). */
+function text(value: unknown): string {
+  return typeof value === "string" ? value : "";
+}
+
+function objects(value: unknown): Record<string, unknown>[] {
+  return Array.isArray(value) ? value.filter((v) => typeof v === "object" && v !== null) : [];
+}
+
+/**
+ * Normalises one configured env value: strings, finite numbers, booleans, or `{ value: string }` bindings.
+ * (claude_local silently drops non-string values; we convert the unambiguous ones and refuse the rest.)
+ */
 function userEnvValue(key: string, value: unknown): string | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value === "string") return value;
@@ -90,34 +127,58 @@ function userEnvValue(key: string, value: unknown): string | undefined {
 
 const ENV_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+function configuredEnv(userEnv: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, raw] of Object.entries(record(userEnv))) {
+    if (!ENV_NAME_RE.test(key)) throw invalid(`env.${key}`, "not a valid environment variable name");
+    const value = userEnvValue(key, raw);
+    if (value !== undefined) out[key] = value;
+  }
+  return out;
+}
+
 /** Linux rejects a single env string over 128 KiB (MAX_ARG_STRLEN) with E2BIG; stay well below. */
 export const MAX_WAKE_PAYLOAD_JSON = 96 * 1024;
-const SHORT_COMMENT_CHARS = 2000;
+const SHORT_TEXT_CHARS = 2000;
 
 /**
- * `PAPERCLIP_WAKE_PAYLOAD_JSON`: the wake payload as JSON, shortened when it would not fit in one env var
- * (comment bodies cut, then dropped; `fallbackFetchNeeded: true` tells the agent to read the thread from
- * the API instead).
+ * `PAPERCLIP_WAKE_PAYLOAD_JSON`: Paperclip's normalised wake payload (`stringifyPaperclipWakePayload`), as
+ * claude_local exports it. Only when that would not fit in one env var (where claude_local's spawn fails) it
+ * is shortened: issue description and comment bodies cut, then comments dropped; `fallbackFetchNeeded: true`
+ * tells the agent to read the thread from the API.
  */
 export function wakePayloadJson(wake: unknown): string | undefined {
-  const full = jsonOrUndefined(wake);
+  const full = stringifyPaperclipWakePayload(wake) ?? undefined;
   if (full === undefined || full.length <= MAX_WAKE_PAYLOAD_JSON) return full;
-  const payload = record(wake);
-  const comments = Array.isArray(payload.comments) ? payload.comments.map(record) : [];
+  const payload = JSON.parse(full) as Record<string, unknown>;
+  const cut = (s: unknown) => typeof s === "string" && s.length > SHORT_TEXT_CHARS;
+  const issue = record(payload.issue);
+  const shortIssue = cut(issue.description)
+    ? {
+        ...issue,
+        description: String(issue.description).slice(0, SHORT_TEXT_CHARS),
+        descriptionTruncated: true,
+      }
+    : payload.issue;
+  const comments = objects(payload.comments);
   const shortened = JSON.stringify({
     ...payload,
+    issue: shortIssue,
     fallbackFetchNeeded: true,
     comments: comments.map((c) =>
-      typeof c.body === "string" && c.body.length > SHORT_COMMENT_CHARS
-        ? { ...c, body: c.body.slice(0, SHORT_COMMENT_CHARS), bodyTruncated: true }
-        : c,
+      cut(c.body) ? { ...c, body: String(c.body).slice(0, SHORT_TEXT_CHARS), bodyTruncated: true } : c,
     ),
   });
   if (shortened.length <= MAX_WAKE_PAYLOAD_JSON) return shortened;
-  const { comments: _dropped, ...rest } = payload;
-  const ids = comments.map((c) => c.id).filter((id) => typeof id === "string");
+  const ids = [
+    ...new Set([
+      ...(Array.isArray(payload.commentIds) ? payload.commentIds : []),
+      ...comments.map((c) => c.id).filter((id) => typeof id === "string"),
+    ]),
+  ];
   const minimal = JSON.stringify({
-    ...rest,
+    ...payload,
+    issue: shortIssue,
     comments: [],
     commentIds: ids,
     truncated: true,
@@ -128,62 +189,78 @@ export function wakePayloadJson(wake: unknown): string | undefined {
     : JSON.stringify({ reason: payload.reason ?? null, truncated: true, fallbackFetchNeeded: true });
 }
 
-/** The PAPERCLIP_* variables of a run, from Paperclip's execution context. */
-export function buildPaperclipRunVars(input: RunEnvInput): Record<string, string> {
-  const ctx = record(input.context);
-  const ws = record(ctx.paperclipWorkspace);
-  const vars: Record<string, string | undefined> = {
-    PAPERCLIP_RUN_ID: input.runId,
-    PAPERCLIP_AGENT_ID: input.agent.id,
-    PAPERCLIP_COMPANY_ID: input.agent.companyId,
-    PAPERCLIP_API_URL: str(input.apiUrl),
-    PAPERCLIP_TASK_ID: str(ctx.taskId) ?? str(ctx.issueId),
-    PAPERCLIP_ISSUE_WORK_MODE: str(ctx.issueWorkMode) ?? str(ctx.paperclipIssueWorkMode),
-    PAPERCLIP_WAKE_REASON: str(ctx.wakeReason),
-    PAPERCLIP_WAKE_COMMENT_ID: str(ctx.wakeCommentId) ?? str(ctx.commentId),
-    PAPERCLIP_APPROVAL_ID: str(ctx.approvalId),
-    PAPERCLIP_APPROVAL_STATUS: str(ctx.approvalStatus),
-    PAPERCLIP_LINKED_ISSUE_IDS: Array.isArray(ctx.issueIds)
-      ? ctx.issueIds.filter((id) => typeof id === "string" && id !== "").join(",") || undefined
-      : undefined,
-    PAPERCLIP_WAKE_PAYLOAD_JSON: wakePayloadJson(ctx.paperclipWake),
-    PAPERCLIP_WORKSPACE_CWD: input.workspaceCwd ?? str(ws.cwd),
-    PAPERCLIP_WORKSPACE_SOURCE: str(ws.source),
-    PAPERCLIP_WORKSPACE_STRATEGY: str(ws.strategy),
-    PAPERCLIP_WORKSPACE_ID: str(ws.workspaceId),
-    PAPERCLIP_WORKSPACE_REPO_URL: str(ws.repoUrl),
-    PAPERCLIP_WORKSPACE_REPO_REF: str(ws.repoRef),
-    PAPERCLIP_WORKSPACE_BRANCH: str(ws.branchName),
-    PAPERCLIP_WORKSPACE_WORKTREE_PATH: str(ws.worktreePath),
-    PAPERCLIP_WORKSPACES_JSON: jsonOrUndefined(ctx.paperclipWorkspaces),
-    PAPERCLIP_RUNTIME_SERVICE_INTENTS_JSON: jsonOrUndefined(ctx.paperclipRuntimeServiceIntents),
-    PAPERCLIP_RUNTIME_SERVICES_JSON: jsonOrUndefined(ctx.paperclipRuntimeServices),
-    PAPERCLIP_RUNTIME_PRIMARY_URL: str(ctx.paperclipRuntimePrimaryUrl),
-    PAPERCLIP_API_KEY: str(input.authToken),
-  };
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(vars)) if (value !== undefined) out[key] = value;
-  return out;
-}
-
 /**
- * The full env for one CLI run: the user's configured env, then the run's PAPERCLIP_* variables on top.
- * A user-supplied PAPERCLIP_* key never wins over a run variable, and PAPERCLIP_API_KEY is only ever the
- * run's auth token. Throws a config-invalid `RunError` naming `env.<KEY>` for unusable values or names.
+ * The full env for one CLI run, in claude_local's order: Paperclip's run variables (identity, wake,
+ * workspace, runtime services), then the configured env (PAPERCLIP_API_KEY never, and no PAPERCLIP_* key the
+ * run already sets), then PAPERCLIP_API_KEY from the run's auth token. Throws a config-invalid `RunError`
+ * naming `env.<KEY>` for unusable values or names.
  */
 export function buildRunEnv(input: RunEnvInput): Record<string, string> {
   if (!input.runId) throw invalid("runId", "required");
   if (!input.agent?.id) throw invalid("agent.id", "required");
   if (!input.agent.companyId) throw invalid("agent.companyId", "required");
-  const env: Record<string, string> = {};
-  for (const [key, raw] of Object.entries(record(input.userEnv))) {
-    if (!ENV_NAME_RE.test(key)) throw invalid(`env.${key}`, "not a valid environment variable name");
-    if (key === "PAPERCLIP_API_KEY") continue;
-    const value = userEnvValue(key, raw);
-    if (value !== undefined) env[key] = value;
+  const ctx = record(input.context);
+  const ws = record(ctx.paperclipWorkspace);
+  const userEnv = configuredEnv(input.userEnv);
+
+  const env: Record<string, string> = { ...buildPaperclipEnv(input.agent) };
+  const apiUrl = trimmed(input.apiUrl);
+  if (apiUrl !== undefined) env.PAPERCLIP_API_URL = apiUrl;
+  env.PAPERCLIP_RUN_ID = input.runId;
+  const linkedIssueIds = Array.isArray(ctx.issueIds) ? ctx.issueIds.filter((id) => trimmed(id)) : [];
+  const vars: Record<string, string | null | undefined> = {
+    PAPERCLIP_TASK_ID: trimmed(ctx.taskId) ?? trimmed(ctx.issueId),
+    PAPERCLIP_ISSUE_WORK_MODE: readPaperclipIssueWorkModeFromContext(ctx),
+    PAPERCLIP_WAKE_REASON: trimmed(ctx.wakeReason),
+    PAPERCLIP_WAKE_COMMENT_ID: trimmed(ctx.wakeCommentId) ?? trimmed(ctx.commentId),
+    PAPERCLIP_APPROVAL_ID: trimmed(ctx.approvalId),
+    PAPERCLIP_APPROVAL_STATUS: trimmed(ctx.approvalStatus),
+    PAPERCLIP_LINKED_ISSUE_IDS: linkedIssueIds.length > 0 ? linkedIssueIds.join(",") : undefined,
+    PAPERCLIP_WAKE_PAYLOAD_JSON: wakePayloadJson(ctx.paperclipWake),
+  };
+  for (const [key, value] of Object.entries(vars)) if (value) env[key] = value;
+
+  const paperclipCwd = text(ws.cwd);
+  const executionCwd = input.workspaceCwd ?? paperclipCwd;
+  const remote = executionCwd.trim() !== "" && executionCwd.trim() !== paperclipCwd.trim();
+  const shaped = shapePaperclipWorkspaceEnvForExecution({
+    workspaceCwd: paperclipCwd,
+    workspaceWorktreePath: text(ws.worktreePath) || null,
+    workspaceHints: objects(ctx.paperclipWorkspaces),
+    executionTargetIsRemote: remote,
+    executionCwd,
+  });
+  applyPaperclipWorkspaceEnv(env, {
+    workspaceCwd: shaped.workspaceCwd,
+    workspaceSource: text(ws.source),
+    workspaceStrategy: text(ws.strategy),
+    workspaceId: text(ws.workspaceId) || null,
+    workspaceRepoUrl: text(ws.repoUrl) || null,
+    workspaceRepoRef: text(ws.repoRef) || null,
+    workspaceBranch: text(ws.branchName) || null,
+    workspaceWorktreePath: shaped.workspaceWorktreePath,
+    agentHome: text(ws.agentHome) || null,
+  });
+  const jsonVars: Record<string, unknown[]> = {
+    PAPERCLIP_WORKSPACES_JSON: shaped.workspaceHints,
+    PAPERCLIP_RUNTIME_SERVICE_INTENTS_JSON: objects(ctx.paperclipRuntimeServiceIntents),
+    PAPERCLIP_RUNTIME_SERVICES_JSON: objects(ctx.paperclipRuntimeServices),
+  };
+  for (const [key, list] of Object.entries(jsonVars)) if (list.length > 0) env[key] = JSON.stringify(list);
+  const primaryUrl = text(ctx.paperclipRuntimePrimaryUrl);
+  if (primaryUrl) env.PAPERCLIP_RUNTIME_PRIMARY_URL = primaryUrl;
+
+  const shapedUserEnv = rewriteWorkspaceCwdEnvVarsForExecution({
+    env: userEnv,
+    workspaceCwd: paperclipCwd,
+    executionCwd: shaped.workspaceCwd,
+    executionTargetIsRemote: remote,
+  });
+  for (const [key, value] of Object.entries(shapedUserEnv)) {
+    if (isForbiddenConfigEnvKey(key)) continue;
+    if (isPaperclipRuntimeEnvKey(key) && key in env) continue;
+    env[key] = value;
   }
-  const ws = record(record(input.context).paperclipWorkspace);
-  const agentHome = str(ws.agentHome);
-  if (agentHome !== undefined) env.AGENT_HOME = agentHome;
-  return Object.assign(env, buildPaperclipRunVars(input));
+  if (input.authToken) env.PAPERCLIP_API_KEY = input.authToken;
+  return env;
 }

@@ -5,6 +5,7 @@ export {
   type ToAdapterResultInput,
   toAdapterResult,
 } from "./adapter-result.js";
+export { type ApiUrlSource, isLoopbackUrl, resolvePaperclipApiUrl } from "./api-url.js";
 export * from "./config/index.js";
 export * from "./contract.js";
 export {

@@ -61,10 +61,17 @@ export function createExecute<Config, Target extends { scope: RunScope }>(
       if (!resume.resume && resume.reason) await log.status(resume.reason);
       const request: AttemptRequest<Config, Target> = { ctx, config, target, resume, log, stop };
       const first = await transport.attempt(request);
-      if (!needsFreshSession(first, resume, stop)) return await settle(first, log, stop);
-      await log.status(
-        `session ${resume.sessionId} is unknown to the CLI; retrying once with a fresh session`,
-      );
+      if (!needsFreshSession(first, resume)) return await settle(first, log, stop);
+      if (!stop.any.aborted) {
+        await log.status(
+          `session ${resume.sessionId} is unknown to the CLI; retrying once with a fresh session`,
+        );
+      }
+      if (stop.any.aborted) {
+        // Stopped between the unknown-session failure and the retry: nothing runs, and the stored session is gone.
+        const ended = stop.cancel.aborted ? "cancelled" : "detached";
+        return await settle(forgetSessionUnlessReplaced({ ...first, ended }), log, stop);
+      }
       const retry = await transport.attempt({
         ...request,
         resume: freshSession("the stored session is gone"),
@@ -84,14 +91,8 @@ export function createExecute<Config, Target extends { scope: RunScope }>(
 function needsFreshSession(
   outcome: AttemptOutcome,
   resume: ResumeDecision,
-  stop: StopSignals,
 ): resume is ResumeDecision & { resume: true } {
-  return (
-    resume.resume &&
-    outcome.ended === "ran" &&
-    outcome.result.errorCode === "claude_unknown_session" &&
-    !stop.any.aborted
-  );
+  return resume.resume && outcome.ended === "ran" && outcome.result.errorCode === "claude_unknown_session";
 }
 
 /** The stored session is gone; if the retry made none, Paperclip must forget it. */

@@ -1,38 +1,33 @@
 import { describe, expect, it } from "vitest";
-import {
-  DEFAULT_PROMPT_TEMPLATE,
-  joinPromptSections,
-  renderPrompt,
-  renderTemplate,
-  renderWakeSection,
-} from "./prompt.js";
+import { DEFAULT_CONVERSATION_PROMPT_TEMPLATE, DEFAULT_PROMPT_TEMPLATE, renderPrompt } from "./prompt.js";
 
-describe("renderTemplate", () => {
-  it("substitutes dotted paths with optional spaces; missing paths render empty; objects render JSON", () => {
-    expect(
-      renderTemplate("a={{a.b}} b={{ a.c }} x={{nope.x}} o={{o}}", { a: { b: 1, c: "two" }, o: { k: [1] } }),
-    ).toBe('a=1 b=two x= o={"k":[1]}');
-  });
-});
+// Section-by-section equality with claude_local is parity.test.ts' job; these pin our own input handling.
 
-describe("joinPromptSections", () => {
-  it("trims and drops empty sections", () => {
-    expect(joinPromptSections([" a ", "", null, undefined, "b\n"])).toBe("a\n\nb");
-  });
-});
+const agent = { id: "ag1", companyId: "c1", name: "Ada" };
+const wake = {
+  reason: "issue_commented",
+  issue: { id: "iss-1", identifier: "ACME-7", title: "Fix login", status: "in_progress" },
+  comments: [{ id: "c-1", body: "Please also cover SSO.", author: { type: "user", id: "u-9" } }],
+};
 
 describe("renderPrompt", () => {
   const input = {
     runId: "r1",
-    agent: { id: "ag1", companyId: "c1", name: "Ada" },
+    agent,
     context: { paperclipTaskMarkdown: "## Task\nDo it", paperclipSessionHandoffMarkdown: "handoff" },
   };
 
-  it("renders the default template with agent fields and Paperclip's section order", () => {
+  it("uses Paperclip's default heartbeat template with the agent's fields", () => {
+    expect(DEFAULT_PROMPT_TEMPLATE).toContain("{{agent.id}}");
+    const prompt = renderPrompt(input);
+    expect(prompt).toContain("You are agent ag1 (Ada)");
+    expect(prompt).not.toContain("{{");
+  });
+
+  it("orders sections bootstrap, wake, handoff, task brief, template", () => {
     const prompt = renderPrompt({ ...input, bootstrapPromptTemplate: "boot {{runId}}", wakePrompt: "wake" });
     expect(prompt.split("\n\n").slice(0, 4)).toEqual(["boot r1", "wake", "handoff", "## Task\nDo it"]);
-    expect(prompt).toContain("Ada (id ag1)");
-    expect(DEFAULT_PROMPT_TEMPLATE).toContain("{{agent.id}}");
+    expect(prompt.indexOf("## Task")).toBeLessThan(prompt.indexOf("You are agent ag1"));
   });
 
   it("drops the bootstrap section when resuming and honours a custom template", () => {
@@ -46,79 +41,80 @@ describe("renderPrompt", () => {
     expect(prompt.endsWith("Company c1 run r1 issue ## Task\nDo it")).toBe(true);
   });
 
+  it("renders objects as JSON and missing paths as nothing", () => {
+    const prompt = renderPrompt({
+      runId: "r1",
+      agent,
+      context: { o: { k: [1] } },
+      promptTemplate: "o={{ context.o }} x={{nope.x}}",
+    });
+    expect(prompt).toBe('o={"k":[1]} x=');
+  });
+
   it("can omit the main template", () => {
     expect(renderPrompt({ ...input, omitMainTemplate: true })).toBe("handoff\n\n## Task\nDo it");
   });
 });
 
-const wake = {
-  reason: "issue_commented",
-  issue: { id: "iss-1", identifier: "ACME-7", title: "Fix login", status: "in_progress" },
-  latestCommentId: "c-2",
-  commentWindow: { requestedCount: 3, includedCount: 2, missingCount: 1 },
-  fallbackFetchNeeded: true,
-  comments: [
-    {
-      id: "c-1",
-      body: "Please also cover SSO.",
-      createdAt: "2026-11-24T03:00:00Z",
-      author: { type: "user", id: "u-9" },
-    },
-    { id: "c-2", body: "  And add a test.  ", bodyTruncated: true },
-    { id: "c-3", body: "   " },
-  ],
-};
+describe("wake section", () => {
+  const base = { runId: "r1", agent, context: { paperclipWake: wake } };
 
-describe("renderWakeSection", () => {
-  it("renders reason, issue, comment window and comments", () => {
-    expect(renderWakeSection(wake)).toBe(
-      [
-        "## Why you were woken",
-        "",
-        "This wake is the most important input of this heartbeat. Stay on the issue below until you have handled it;",
-        "start by responding to the newest comment and say how it changes your next step.",
-        "",
-        "- reason: issue_commented",
-        "- issue: ACME-7 Fix login",
-        "- issue status: in_progress",
-        "- comments in this wake: 2 of 3",
-        "- comments left out: 1",
-        "- newest comment id: c-2",
-        "- not everything fits here: read the issue thread from the Paperclip API before acting",
-        "",
-        "1. comment c-1 at 2026-11-24T03:00:00Z by user u-9:",
-        "Please also cover SSO.",
-        "",
-        "2. comment c-2 by unknown author:",
-        "And add a test.",
-        "(comment shortened)",
-      ].join("\n"),
-    );
-    expect(renderWakeSection(wake, { resumedSession: true })).toMatch(
-      /^## What changed since your last heartbeat/,
-    );
-  });
-
-  it("renders nothing for an empty or issue-less payload", () => {
-    expect(renderWakeSection(undefined)).toBe("");
-    expect(renderWakeSection({ reason: "timer" })).toBe("");
-    expect(renderWakeSection("junk")).toBe("");
-  });
-
-  it("is part of the prompt; a resumed session gets only the wake delta, not the heartbeat template again", () => {
-    const base = {
-      runId: "r1",
-      agent: { id: "ag1", companyId: "c1", name: "Ada" },
-      context: { paperclipWake: wake },
-    };
+  it("leads a fresh prompt, followed by the heartbeat template", () => {
     const fresh = renderPrompt(base);
-    expect(fresh).toContain("## Why you were woken");
-    expect(fresh).toContain("Ada (id ag1)");
+    expect(fresh).toMatch(/^## Paperclip Wake Payload/);
+    expect(fresh).toContain("ACME-7 Fix login");
+    expect(fresh).toContain("Please also cover SSO.");
+    expect(fresh).toContain("You are agent ag1 (Ada)");
+  });
+
+  it("is the whole prompt of a resumed session (a delta, no heartbeat template again)", () => {
     const resumed = renderPrompt({ ...base, resumedSession: true });
-    expect(resumed).toMatch(/^## What changed since your last heartbeat/);
-    expect(resumed).not.toContain("Ada (id ag1)");
-    expect(renderPrompt({ ...base, resumedSession: true, context: {} })).toContain("Ada (id ag1)");
+    expect(resumed).toContain("Please also cover SSO.");
+    expect(resumed).not.toContain("You are agent ag1");
+    expect(renderPrompt({ ...base, resumedSession: true, context: {} })).toContain("You are agent ag1");
+  });
+
+  it("can be replaced", () => {
     expect(renderPrompt({ ...base, wakePrompt: "custom wake" })).toMatch(/^custom wake\n\n/);
+  });
+
+  it("replaces the heartbeat template on a recovery wake", () => {
+    const recovery = { ...wake, reason: "source_scoped_recovery_action" };
+    expect(renderPrompt({ ...base, context: { paperclipWake: recovery } })).not.toContain(
+      "You are agent ag1",
+    );
+  });
+
+  it("leaves the issue description to the task brief when there is one", () => {
+    const described = {
+      reason: "issue_assigned",
+      issue: { ...wake.issue, description: "UNIQUE-DESCRIPTION" },
+    };
+    const withoutBrief = renderPrompt({ ...base, context: { paperclipWake: described } });
+    expect(withoutBrief).toContain("UNIQUE-DESCRIPTION");
+    const withBrief = renderPrompt({
+      ...base,
+      context: { paperclipWake: described, paperclipTaskMarkdown: "## Brief" },
+    });
+    expect(withBrief).not.toContain("UNIQUE-DESCRIPTION");
+    expect(withBrief).toContain("## Brief");
+  });
+});
+
+describe("task brief on resumed sessions", () => {
+  const context = {
+    paperclipTaskMarkdown: "FULL BRIEF",
+    paperclipTaskMarkdownCompact: "COMPACT BRIEF",
+    paperclipWake: wake,
+  };
+
+  it("is the compact variant for a follow-up wake, the full one for fresh sessions and assignments", () => {
+    expect(renderPrompt({ runId: "r", agent, context, resumedSession: true })).toContain("COMPACT BRIEF");
+    expect(renderPrompt({ runId: "r", agent, context })).toContain("FULL BRIEF");
+    const assigned = { ...context, paperclipWake: { ...wake, reason: "issue_assigned" } };
+    expect(renderPrompt({ runId: "r", agent, context: assigned, resumedSession: true })).toContain(
+      "FULL BRIEF",
+    );
   });
 });
 
@@ -129,8 +125,10 @@ describe("conversation mode", () => {
       agent: { id: "a1", companyId: "c", name: "Ada" },
       context: { conversationMode: true },
     };
-    expect(renderPrompt(base)).toContain("in a conversation with a person");
+    expect(renderPrompt(base)).toBe(
+      renderPrompt({ ...base, context: {}, promptTemplate: DEFAULT_CONVERSATION_PROMPT_TEMPLATE }),
+    );
+    expect(renderPrompt(base)).not.toBe(renderPrompt({ ...base, context: {} }));
     expect(renderPrompt({ ...base, promptTemplate: "custom {{agent.id}}" })).toBe("custom a1");
-    expect(renderPrompt({ ...base, context: {} })).not.toContain("in a conversation");
   });
 });

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { writeFileSync } from "node:fs";
-import type { AdapterExecutionResult } from "@paperclip-k8s/claude-parse";
+import type { AdapterExecutionResult } from "@paperclip-k8s/run-core";
 import type { ClaudeCli, MockAnthropic } from "@paperclip-k8s/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { execute } from "../execute.js";

@@ -1,6 +1,6 @@
 /** testEnvironment against the real CLI and the mock Anthropic API. */
 
-import type { AdapterEnvironmentTestResult } from "@paperclip-k8s/claude-parse";
+import type { AdapterEnvironmentTestResult } from "@paperclip-k8s/run-core";
 import type { ClaudeCli, MockAnthropic } from "@paperclip-k8s/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testEnvironment } from "../test-environment.js";

@@ -1,7 +1,7 @@
 import { constants } from "node:fs";
 import { access, stat } from "node:fs/promises";
 import { delimiter, isAbsolute, join, resolve } from "node:path";
-import { LocalAdapterError } from "../errors.js";
+import { RunErrorCodes, runError } from "@paperclip-k8s/run-core";
 
 async function isExecutableFile(path: string): Promise<boolean> {
   try {
@@ -43,8 +43,8 @@ export async function resolveCommand(
   const found = await findCommand(command, cwd, path);
   if (found === null) {
     const where = command.includes("/") ? "is not an executable file" : "was not found on PATH";
-    throw new LocalAdapterError(
-      "adapter_failed",
+    throw runError(
+      RunErrorCodes.adapterFailed,
       `Claude CLI command "${command}" ${where}. Install @anthropic-ai/claude-code or set "command" to its path.`,
       { field: "command" },
     );

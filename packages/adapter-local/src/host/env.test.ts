@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { claudeHomeOf, inheritedEnv, paperclipApiUrl } from "./env.js";
+import { claudeHomeOf, inheritedEnv } from "./env.js";
 
 describe("host env", () => {
   it("drops the server's PAPERCLIP_* and enclosing Claude Code session vars, keeps the rest", () => {
@@ -22,14 +22,6 @@ describe("host env", () => {
 
   it("supplies a PATH when the server has none", () => {
     expect(inheritedEnv({}).PATH).toContain("/usr/bin");
-  });
-
-  it("derives the API URL the server advertises", () => {
-    expect(paperclipApiUrl({ PAPERCLIP_RUNTIME_API_URL: "http://a:1" })).toBe("http://a:1");
-    expect(paperclipApiUrl({ PAPERCLIP_LISTEN_HOST: "0.0.0.0", PAPERCLIP_LISTEN_PORT: "3100" })).toBe(
-      "http://127.0.0.1:3100",
-    );
-    expect(paperclipApiUrl({})).toBeUndefined();
   });
 
   it("locates the Claude home", () => {

@@ -34,17 +34,6 @@ export function inheritedEnv(hostEnv: NodeJS.ProcessEnv = process.env): Record<s
 /** For a server started with an empty environment (e.g. by a bare init system). */
 const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
-/** Where the Paperclip API is reachable from this host, as the server advertises it. */
-export function paperclipApiUrl(hostEnv: NodeJS.ProcessEnv = process.env): string | undefined {
-  if (hostEnv.PAPERCLIP_RUNTIME_API_URL) return hostEnv.PAPERCLIP_RUNTIME_API_URL;
-  if (hostEnv.PAPERCLIP_API_URL) return hostEnv.PAPERCLIP_API_URL;
-  const port = hostEnv.PAPERCLIP_LISTEN_PORT;
-  if (!port) return undefined;
-  const host = hostEnv.PAPERCLIP_LISTEN_HOST;
-  const reachable = !host || host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
-  return `http://${reachable.includes(":") ? `[${reachable}]` : reachable}:${port}`;
-}
-
 /** The Claude config directory the CLI will use with this env (`CLAUDE_CONFIG_DIR`, else `$HOME/.claude`). */
 export function claudeHomeOf(env: Readonly<Record<string, string | undefined>>): string {
   if (env.CLAUDE_CONFIG_DIR) return env.CLAUDE_CONFIG_DIR;

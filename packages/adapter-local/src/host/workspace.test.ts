@@ -28,8 +28,7 @@ describe("ensureCwd", () => {
     const file = join(root, "file");
     writeFileSync(file, "");
     await expect(ensureCwd(file)).rejects.toMatchObject({
-      code: "workspace_validation_failed",
-      field: "cwd",
+      failure: { code: "workspace_validation_failed", meta: { field: "cwd" } },
     });
   });
 });

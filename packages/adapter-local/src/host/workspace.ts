@@ -1,7 +1,7 @@
 import { constants } from "node:fs";
 import { access, mkdir, stat } from "node:fs/promises";
 import { isAbsolute, resolve } from "node:path";
-import { LocalAdapterError } from "../errors.js";
+import { RunErrorCodes, runError } from "@paperclip-k8s/run-core";
 
 /**
  * The directory the CLI runs in, the way Paperclip's claude_local picks it: the run's workspace (unless it is only
@@ -40,16 +40,16 @@ export async function ensureCwd(cwd: string): Promise<void> {
     try {
       await mkdir(cwd, { recursive: true });
     } catch (error) {
-      throw new LocalAdapterError("workspace_validation_failed", `cannot create working directory ${cwd}`, {
+      const why = (error as NodeJS.ErrnoException).code ?? "error";
+      throw runError(RunErrorCodes.workspaceInvalid, `cannot create working directory ${cwd} (${why})`, {
         field: "cwd",
-        cause: error,
       });
     }
     problem = await inspectCwd(cwd);
   }
   if (problem !== null) {
-    throw new LocalAdapterError(
-      "workspace_validation_failed",
+    throw runError(
+      RunErrorCodes.workspaceInvalid,
       `working directory ${cwd} ${describeCwdProblem(problem)}`,
       {
         field: "cwd",

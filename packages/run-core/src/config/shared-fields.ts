@@ -135,15 +135,24 @@ const env = field({
       jsonText,
       z
         .custom<Record<string, unknown>>(isPlainObject, { error: "expected an object of NAME: value" })
-        .pipe(z.record(envName, envValue.pipe(text()))),
+        .pipe(z.record(z.string(), envValue.pipe(text()))),
     )
     .superRefine((values, ctx) => {
-      if (values && Object.hasOwn(values, "PAPERCLIP_API_KEY")) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["PAPERCLIP_API_KEY"],
-          message: "is set by the run itself from Paperclip's run token and cannot be configured",
-        });
+      for (const name of Object.keys(values ?? {})) {
+        const verdict = envName.safeParse(name);
+        if (!verdict.success) {
+          ctx.addIssue({
+            code: "custom",
+            path: [name],
+            message: verdict.error.issues[0]?.message ?? "invalid name",
+          });
+        } else if (name === "PAPERCLIP_API_KEY") {
+          ctx.addIssue({
+            code: "custom",
+            path: [name],
+            message: "is set by the run itself from Paperclip's run token and cannot be configured",
+          });
+        }
       }
     }) as z.ZodType<Record<string, string>>,
   default: {},

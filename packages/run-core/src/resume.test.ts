@@ -1,18 +1,20 @@
-import { type AdapterRuntime, claudeSessionCodec } from "@paperclip-k8s/claude-parse";
 import { describe, expect, it } from "vitest";
-import {
-  decideResume,
-  readSessionParams,
-  type SessionScope,
-  sessionCodec,
-  sessionParamsFor,
-} from "./session.js";
+import type { AdapterRuntime } from "./contract.js";
+import { decideResume, type RunScope } from "./resume.js";
+import { claudeSessionCodec, readSessionParams, sessionScopeParams } from "./session-params.js";
+
+const sessionCodec = claudeSessionCodec;
+const sessionParamsFor = (sessionId: string, scope: RunScope) => ({
+  sessionId,
+  ...sessionScopeParams(scope),
+});
 
 const ID = "3f887842-66ab-4d0d-9cff-13e200a7e46f";
-const scope: SessionScope = {
+const scope: RunScope = {
   cwd: "/srv/work",
   claudeHome: "/home/agent/.claude",
   instructionsFilePath: undefined,
+  persistentHome: true,
 };
 
 describe("session params", () => {
@@ -35,15 +37,14 @@ describe("session params", () => {
     expect(sessionCodec.deserialize("nope")).toBeNull();
   });
 
-  it("is claude-parse's shared codec and stores no blank cwd", () => {
-    expect(sessionCodec).toBe(claudeSessionCodec);
+  it("stores no blank cwd", () => {
     expect(readSessionParams({ session_id: ID, folder: "/w" })).toEqual({ sessionId: ID, cwd: "/w" });
     expect(sessionCodec.serialize({ sessionId: ID, cwd: "" })).toEqual({ sessionId: ID });
   });
 });
 
 /** A full Paperclip runtime with the given fields (Paperclip always sends all four). */
-function resumeWith(runtime: Partial<AdapterRuntime>, within: SessionScope) {
+function resumeWith(runtime: Partial<AdapterRuntime>, within: RunScope) {
   return decideResume(
     { sessionId: null, sessionParams: null, sessionDisplayId: null, taskKey: null, ...runtime },
     within,
@@ -113,5 +114,11 @@ describe("decideResume", () => {
     expect(resumeWith({ sessionParams: stored }, { ...scope, claudeHome: "/root/.claude" }).resume).toBe(
       false,
     );
+  });
+
+  it("never resumes into a home that does not outlive the run (a Kubernetes emptyDir)", () => {
+    const decision = resumeWith({ sessionParams: stored }, { ...scope, persistentHome: false });
+    expect(decision).toMatchObject({ resume: false, sessionId: null });
+    if (!decision.resume) expect(decision.reason).toMatch(/does not outlive the run/);
   });
 });
