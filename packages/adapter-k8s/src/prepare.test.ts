@@ -1,7 +1,11 @@
+import { mkdir, mkdtemp, realpath, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { V1Pod } from "@kubernetes/client-node";
 import type { AdapterExecutionContext } from "@paperclip-k8s/claude-parse";
 import { ownPodInfoFromPod } from "@paperclip-k8s/k8s-runtime";
-import { describe, expect, it } from "vitest";
+import { RunError } from "@paperclip-k8s/run-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ClusterContext } from "./cluster.js";
 import { parseConfig } from "./config.js";
 import { ConfigError } from "./errors.js";
@@ -76,6 +80,17 @@ const deps = (files: Record<string, string> = {}, serverEnv: Record<string, stri
   },
 });
 
+/** A real instructions directory the server env allows (run-core reads the file itself). */
+let instructionsDir: string;
+beforeAll(async () => {
+  instructionsDir = await realpath(await mkdtemp(join(tmpdir(), "prepare-instructions-")));
+  await writeFile(join(instructionsDir, "AGENTS.md"), "# rules");
+});
+afterAll(async () => {
+  await rm(instructionsDir, { recursive: true, force: true });
+});
+const allowInstructions = () => ({ PAPERCLIP_K8S_INSTRUCTIONS_ROOTS: instructionsDir });
+
 describe("prepareRun", () => {
   it("inherits image, pull secrets, DNS, scheduling, workspace PVC and env references from the Paperclip container", async () => {
     const config = { inheritEnv: ["ANTHROPIC_API_KEY"] };
@@ -141,7 +156,7 @@ describe("prepareRun", () => {
 
   it("resumes a matching session, ships the instructions file, and keeps every secret out of the Job", async () => {
     const config = {
-      instructionsFilePath: "/srv/AGENTS.md",
+      instructionsFilePath: join(instructionsDir, "AGENTS.md"),
       env: { ANTHROPIC_API_KEY: "sk-ant-config-secret", LOG_LEVEL: "debug" },
       paperclipApiUrl: "http://paperclip.paperclip:3100",
     };
@@ -149,7 +164,7 @@ describe("prepareRun", () => {
       ctx(config),
       parseConfig(config),
       inCluster(),
-      deps({ "/srv/AGENTS.md": "# rules" }),
+      deps({}, allowInstructions()),
     );
     expect(fresh.argv).toEqual(expect.arrayContaining(["--append-system-prompt-file", INSTRUCTIONS_PATH]));
     expect(fresh.secrets[0]?.data.get("instructions.md")?.toString()).toBe("# rules");
@@ -172,7 +187,7 @@ describe("prepareRun", () => {
       ctx(config, { runtime }),
       parseConfig(config),
       inCluster(),
-      deps({ "/srv/AGENTS.md": "# rules" }),
+      deps({}, allowInstructions()),
     );
     expect(resumed.resume).toEqual({ resume: true, sessionId: SESSION });
     expect(resumed.argv).toEqual(expect.arrayContaining(["--resume", SESSION]));
@@ -182,9 +197,45 @@ describe("prepareRun", () => {
   });
 
   it("continues without an unreadable instructions file, saying so", async () => {
-    const config = { instructionsFilePath: "/srv/missing.md" };
-    const plan = await prepareRun(ctx(config), parseConfig(config), inCluster(), deps());
+    const config = { instructionsFilePath: join(instructionsDir, "missing.md") };
+    const plan = await prepareRun(
+      ctx(config),
+      parseConfig(config),
+      inCluster(),
+      deps({}, allowInstructions()),
+    );
     expect(plan.argv).not.toContain("--append-system-prompt-file");
-    expect(plan.notes.join("\n")).toContain("/srv/missing.md");
+    expect(plan.notes.join("\n")).toContain(
+      `${join(instructionsDir, "missing.md")} could not be read (ENOENT)`,
+    );
+  });
+
+  it("ships the agent's managed instructions bundle entry", async () => {
+    const home = join(instructionsDir, "home");
+    const bundle = join(home, "instances", "default", "companies", "co", "agents", "agent-7", "instructions");
+    await mkdir(bundle, { recursive: true });
+    await writeFile(join(bundle, "AGENTS.md"), "# managed");
+    const config = { instructionsFilePath: join(bundle, "AGENTS.md") };
+    const plan = await prepareRun(
+      ctx(config),
+      parseConfig(config),
+      inCluster(),
+      deps({}, { PAPERCLIP_HOME: home }),
+    );
+    expect(plan.secrets[0]?.data.get("instructions.md")?.toString()).toBe("# managed");
+  });
+
+  it("refuses an instructions file outside the agent's bundle as a config error naming instructionsFilePath", async () => {
+    for (const instructionsFilePath of ["/proc/self/environ", "/etc/passwd"]) {
+      const config = { instructionsFilePath };
+      await expect(
+        prepareRun(ctx(config), parseConfig(config), inCluster(), deps({}, allowInstructions())),
+      ).rejects.toSatisfy(
+        (e) =>
+          e instanceof RunError &&
+          e.code === "adapter_config_invalid" &&
+          JSON.stringify(e.failure.meta?.fields) === '["instructionsFilePath"]',
+      );
+    }
   });
 });

@@ -10,6 +10,7 @@ import {
   renderPrompt,
   resolveBillingType,
 } from "@paperclip-k8s/claude-parse";
+import { resolveInstructionsBundle } from "@paperclip-k8s/run-core";
 import type { ClusterContext } from "./cluster.js";
 import { type ClaudeK8sConfig, isUnder } from "./config.js";
 import { describeEnvForLogs, planEnv } from "./env-plan.js";
@@ -81,7 +82,7 @@ export async function prepareRun(
     scope: config.run.concurrency,
   });
 
-  const instructions = await readInstructions(config, deps, notes);
+  const instructions = await readInstructions(ctx, config, deps, notes);
   const argv = [
     "claude",
     ...buildClaudeArgs({
@@ -258,15 +259,27 @@ function resolveCwd(ctx: AdapterExecutionContext, config: ClaudeK8sConfig): stri
   return `${config.workspace.mountPath === "/" ? "" : config.workspace.mountPath}/workspaces/${agentDir}`;
 }
 
-async function readInstructions(config: ClaudeK8sConfig, deps: PrepareDeps, notes: string[]) {
-  const path = config.claude.instructionsFilePath;
-  if (!path) return undefined;
-  try {
-    return await deps.readText(path);
-  } catch (error) {
-    notes.push(
-      `instructions file ${path} could not be read (${(error as NodeJS.ErrnoException).code ?? "error"}); continuing without it`,
-    );
+/**
+ * The instructions entry, read under run-core's rule (only the agent's bundle or an operator-allowed root; never
+ * /proc, /sys, /dev or a non-regular file): a refused path throws a config error before anything is created; a file
+ * missing inside the bundle is a note and the run continues without it.
+ */
+async function readInstructions(
+  ctx: AdapterExecutionContext,
+  config: ClaudeK8sConfig,
+  deps: PrepareDeps,
+  notes: string[],
+) {
+  const bundle = await resolveInstructionsBundle({
+    instructionsFilePath: config.claude.instructionsFilePath,
+    adapterType: "claude_k8s",
+    companyId: ctx.agent.companyId,
+    agentId: ctx.agent.id,
+    serverEnv: deps.serverEnv,
+  });
+  if (bundle?.kind === "missing") {
+    notes.push(`instructions file ${bundle.message}; continuing without it`);
     return undefined;
   }
+  return bundle?.entry.content;
 }

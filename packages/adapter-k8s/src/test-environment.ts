@@ -6,6 +6,7 @@ import {
   environmentTestResult,
 } from "@paperclip-k8s/claude-parse";
 import { describeAccess, isNotFound, normalizeApiError } from "@paperclip-k8s/k8s-runtime";
+import { resolveInstructionsBundle } from "@paperclip-k8s/run-core";
 import { type ClusterContext, connect } from "./cluster.js";
 import { type ClaudeK8sConfig, parseConfig } from "./config.js";
 import { ConfigError } from "./errors.js";
@@ -61,6 +62,9 @@ export function createTestEnvironment(deps: TestEnvironmentDeps = { connect }) {
       if (issues.length === 0) checks.push(fail("k8s_config_invalid", String(error)));
       return done();
     }
+    const instructions = await checkInstructions(ctx, config);
+    if (instructions) checks.push(instructions);
+    if (instructions?.level === "error") return done();
 
     let cluster: ClusterContext;
     try {
@@ -94,7 +98,9 @@ export function createTestEnvironment(deps: TestEnvironmentDeps = { connect }) {
 
     let plan: RunPlan | undefined;
     try {
-      plan = await prepareRun(probeContext(ctx), config, cluster, defaultPrepareDeps);
+      // The probe run has no real agent id, so its instructions would be refused: they are checked above instead.
+      const probeConfig = { ...config, claude: { ...config.claude, instructionsFilePath: undefined } };
+      plan = await prepareRun(probeContext(ctx), probeConfig, cluster, defaultPrepareDeps);
       for (const note of plan.notes) checks.push(warn("k8s_run_note", note));
     } catch (error) {
       checks.push(fail("k8s_job_unbuildable", asAdapterError(error).message));
@@ -105,6 +111,37 @@ export function createTestEnvironment(deps: TestEnvironmentDeps = { connect }) {
     checks.push(await dryRun(cluster, plan));
     return done();
   };
+}
+
+/**
+ * `instructionsFilePath` under run-core's rule, as a run would read it. Paperclip gives testEnvironment no agent
+ * id, so any agent's managed bundle of the company (or an operator-allowed root) counts.
+ */
+async function checkInstructions(
+  ctx: AdapterEnvironmentTestContext,
+  config: ClaudeK8sConfig,
+): Promise<Check | undefined> {
+  try {
+    const bundle = await resolveInstructionsBundle({
+      instructionsFilePath: config.claude.instructionsFilePath,
+      adapterType: ADAPTER_TYPE,
+      companyId: ctx.companyId,
+      serverEnv: defaultPrepareDeps.serverEnv,
+    });
+    if (!bundle) return undefined;
+    if (bundle.kind === "missing") {
+      return warn(
+        "k8s_instructions_missing",
+        `instructions file ${bundle.message}; runs continue without it`,
+      );
+    }
+    return info(
+      "k8s_instructions",
+      `instructions ${bundle.entryPath} (${bundle.entry.content.length} bytes; ${bundle.siblings.length} sibling files)`,
+    );
+  } catch (error) {
+    return fail("k8s_config_invalid", error instanceof Error ? error.message : String(error));
+  }
 }
 
 async function checkNamespace(cluster: ClusterContext): Promise<Check> {
