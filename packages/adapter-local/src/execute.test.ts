@@ -44,13 +44,13 @@ function context(config: Record<string, unknown>, extra: Partial<AdapterExecutio
     config: { cwd: root, env: { IS_SANDBOX: "1" }, ...config },
     context: {},
     authToken: "jwt-run-token",
-    onLog: (_stream, chunk) => {
+    onLog: async (_stream, chunk) => {
       logs.push(chunk);
     },
-    onMeta: (meta) => {
+    onMeta: async (meta) => {
       metas.push(meta);
     },
-    onSpawn: () => {
+    onSpawn: async () => {
       spawned++;
     },
     ...extra,
@@ -174,9 +174,9 @@ esac
       sessionParams: { sessionId: "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee", cwd: root },
     };
     const onLog = run.ctx.onLog;
-    run.ctx.onLog = (stream, chunk) => {
+    run.ctx.onLog = async (stream, chunk) => {
       if (chunk.includes("retrying once with a fresh session")) controller.abort();
-      return onLog(stream, chunk);
+      await onLog(stream, chunk);
     };
     const result = await execute(run.ctx);
     expect(run.spawned()).toBe(1);

@@ -10,7 +10,7 @@ import type {
   AdapterExecutionContext,
   AdapterInvocationMeta,
   AdapterSpawnInfo,
-} from "@paperclip-k8s/claude-parse";
+} from "@paperclip-k8s/run-core";
 import {
   type ClaudeCli,
   ensureClaudeCli,
@@ -131,18 +131,18 @@ export function recordedRun(options: RunOptions): RecordedRun {
       context: {},
       authToken: "paperclip-run-jwt-e2e-secret",
       signal: controller.signal,
-      onLog: (stream, chunk) => {
+      onLog: async (stream, chunk) => {
         run.logs.push({ stream, chunk });
         options.onLog?.(stream, chunk, run);
       },
-      onMeta: (meta) => {
+      onMeta: async (meta) => {
         run.metas.push(meta);
       },
-      onSpawn: (info) => {
+      onSpawn: async (info) => {
         run.spawns.push(info);
         options.onSpawn?.(info, run);
       },
-      onCancellationReady: () => {
+      onCancellationReady: async () => {
         run.cancellationReady++;
       },
     },
