@@ -74,4 +74,43 @@ describe("Cluster", () => {
     await Cluster.fromClients(fake.clients, { ownPod: own("paperclip") });
     expect(fake.reads()).toBe(2);
   });
+
+  it("preflights a pod spec in its namespace, skipping the Secrets the caller creates itself", async () => {
+    const asked: string[] = [];
+    const core = {
+      readNamespacedSecret: async ({ name, namespace }: { name: string; namespace: string }) => {
+        asked.push(`${namespace}/${name}`);
+        throw new ApiException(
+          404,
+          "HTTP-Code: 404",
+          JSON.stringify({ code: 404, message: "not found" }),
+          {},
+        );
+      },
+    };
+    const clients = {
+      core,
+      identity: "fake",
+      namespace: "agents",
+      kubeConfig: { makeApiClient: () => ({}) },
+    } as unknown as KubeClients;
+    const cluster = await Cluster.fromClients(clients);
+    const findings = await cluster.preflightPodSpec(
+      {
+        containers: [{ name: "c" }],
+        volumes: [
+          { name: "run", secret: { secretName: "run-secret" } },
+          { name: "creds", secret: { secretName: "creds" } },
+        ],
+      },
+      ["run-secret"],
+    );
+    expect(asked).toEqual(["agents/creds"]);
+    expect(findings).toEqual([
+      expect.objectContaining({
+        subject: expect.objectContaining({ kind: "Secret", name: "creds" }),
+        status: "missing",
+      }),
+    ]);
+  });
 });

@@ -2,6 +2,7 @@ import {
   type V1Job,
   type V1Namespace,
   type V1PersistentVolumeClaim,
+  type V1PodSpec,
   type V1Secret,
   type V1ServiceAccount,
   VersionApi,
@@ -24,6 +25,7 @@ import {
   listJobs,
 } from "./job-launch.js";
 import { type OwnPod, type OwnPodOptions, readOwnPod } from "./own-pod.js";
+import { type PreflightFinding, preflightPodSpec, preflightReads } from "./preflight.js";
 import { type RunJobOptions, type RunJobResult, runJob } from "./run-job.js";
 
 /** The pod this process runs in, or why it is unknown (not in a pod, or it cannot be read). */
@@ -109,6 +111,17 @@ export class Cluster {
   /** Server-side dry-run create of a Job in this namespace: admission and validation run, nothing persists. */
   dryRunCreateJob(job: V1Job): Promise<DryRunResult> {
     return dryRunCreateJob(this.clients, this.namespace, job);
+  }
+
+  /**
+   * What a pod spec references that is missing or unreadable in this namespace (Secrets and keys, ServiceAccount,
+   * PriorityClass, RuntimeClass); `ownSecrets` are created by the caller with the pod and not looked up.
+   */
+  preflightPodSpec(spec: V1PodSpec, ownSecrets: readonly string[] = []): Promise<PreflightFinding[]> {
+    return preflightPodSpec(preflightReads(this.clients, this.namespace), spec, {
+      namespace: this.namespace,
+      ownSecrets,
+    });
   }
 
   /** Jobs of this namespace matching a label selector; fails after `timeoutMs` (default 15 s). */
