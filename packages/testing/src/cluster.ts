@@ -1,6 +1,6 @@
 /**
  * Access to the repository's sandbox cluster for e2e suites. The sandbox app is used as a tool, through its command
- * line (`pnpm sandbox …` at the repository root), never imported: the published packages' tests stay independent of
+ * line (what `pnpm sandbox …` runs), never imported: the published packages' tests stay independent of
  * the private app's modules.
  */
 import { spawn } from "node:child_process";
@@ -18,11 +18,16 @@ export function repoRoot(from: string = import.meta.dirname): string {
   return dir;
 }
 
-/** Runs `pnpm --silent sandbox <args>` at the repository root: stderr passes through, stdout is returned. */
+/**
+ * Runs the sandbox command line (`apps/sandbox/src/cli.ts`, what `pnpm sandbox <args>` runs) with this Node: stderr
+ * passes through, stdout is returned. Not through pnpm, whose engine check refuses the whole workspace when one
+ * package wants a newer Node than the one running the tests.
+ */
 export function sandboxCli(args: readonly string[], root: string = repoRoot()): Promise<string> {
   return new Promise((done, fail) => {
-    const child = spawn("pnpm", ["--silent", "sandbox", ...args], {
-      cwd: root,
+    const app = join(root, "apps", "sandbox");
+    const child = spawn(process.execPath, ["--import", "tsx", join(app, "src", "cli.ts"), ...args], {
+      cwd: app,
       stdio: ["ignore", "pipe", "inherit"],
     });
     const out: Buffer[] = [];

@@ -1,6 +1,6 @@
 /**
  * vitest global setup for the packages' e2e suites (`globalSetup: ["@paperclip-k8s/testing/e2e-setup"]`): starts
- * the sandbox cluster or reuses the running one through `pnpm sandbox up --json`, and exports
+ * the sandbox cluster or reuses the running one through `sandbox up --json` (the sandbox CLI, run with this Node), and exports
  *   KUBECONFIG          the admin kubeconfig
  *   SANDBOX_POD_HOST    an address of this machine that pods reach (bind the mock Anthropic API there)
  *   SANDBOX_PROVIDER    the provider in use
