@@ -13,4 +13,5 @@ export const workspaceAlias = [
   },
   { find: /^@paperclip-k8s\/claude-parse$/, replacement: src("claude-parse/src/index.ts") },
   { find: /^@paperclip-k8s\/k8s-runtime$/, replacement: src("k8s-runtime/src/index.ts") },
+  { find: /^@paperclip-k8s\/run-core$/, replacement: src("run-core/src/index.ts") },
 ];

@@ -1,33 +1,43 @@
+import { RunError } from "@paperclip-k8s/run-core";
 import { describe, expect, it } from "vitest";
-import { DEFAULTS, parseConfig } from "./config.js";
-import { ConfigError } from "./errors.js";
-
-function issuesOf(raw: unknown): string[] {
-  try {
-    parseConfig(raw);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.issues.map((i) => i.field);
-    throw error;
-  }
-  throw new Error("expected a ConfigError");
-}
+import { issuesOf } from "./expect-issues.js";
+import { parseConfig } from "./parse.js";
+import { DEFAULT_RESOURCES } from "./pod-fields.js";
 
 describe("parseConfig", () => {
   it("applies documented defaults to an empty config", () => {
-    const c = parseConfig({});
+    const { config: c, warnings } = parseConfig({});
+    expect(warnings).toEqual([]);
     expect(c.claude.dangerouslySkipPermissions).toBe(true);
     expect(c.claude.maxTurnsPerRun).toBe(0);
-    expect(c.run).toMatchObject({ timeoutSec: 0, graceSec: 20, concurrency: "agent" });
-    expect(c.pod.imagePullPolicy).toBe("IfNotPresent");
-    expect(c.pod.automountServiceAccountToken).toBe(false);
-    expect(c.pod.resources).toEqual(DEFAULTS.resources);
-    expect(c.pod.resources).not.toBe(DEFAULTS.resources);
+    expect(c.run).toEqual({
+      timeoutSec: 0,
+      graceSec: 20,
+      concurrency: "agent",
+      podScheduleTimeoutSec: 300,
+      podStartTimeoutSec: 600,
+      keepaliveSec: 30,
+    });
+    expect(c.pod).toMatchObject({
+      imagePullPolicy: "IfNotPresent",
+      automountServiceAccountToken: false,
+      paperclipContainerName: "paperclip",
+      runAsUser: 1000,
+      runAsGroup: 1000,
+      readOnlyRootFilesystem: true,
+      ttlSecondsAfterFinished: 3600,
+      labels: {},
+      annotations: {},
+    });
+    expect(c.pod.resources).toEqual(DEFAULT_RESOURCES);
+    expect(c.pod.resources).not.toBe(DEFAULT_RESOURCES);
     expect(c.workspace).toMatchObject({ mode: "auto", mountPath: "/paperclip", homePath: "/paperclip" });
-    expect(c.cleanup.retainJobs).toBe(false);
+    expect(c.cleanup).toEqual({ retainJobs: false, orphanMaxAgeSec: 86400 });
+    expect(c.env).toEqual({ values: {}, secretKeys: [], inherit: [], secretRefs: {} });
   });
 
   it("reads the keys of the existing claude_k8s adapters with their meaning", () => {
-    const c = parseConfig({
+    const { config: c } = parseConfig({
       model: "claude-sonnet-4-6",
       effort: "high",
       maxTurnsPerRun: 12,
@@ -54,6 +64,7 @@ describe("parseConfig", () => {
       effort: "high",
       maxTurnsPerRun: 12,
       dangerouslySkipPermissions: false,
+      instructionsFilePath: "/paperclip/agents/a/AGENTS.md",
       extraArgs: ["--foo", "bar"],
     });
     expect(c.env.values).toEqual({ FOO: "1", N: "3", B: "true", BOUND: "v" });
@@ -76,7 +87,7 @@ describe("parseConfig", () => {
   });
 
   it("accepts the textual forms a generic form produces", () => {
-    const c = parseConfig({
+    const { config: c } = parseConfig({
       maxTurnsPerRun: "5",
       retainJobs: "true",
       nodeSelector: "pool=agents\n# comment\nzone = a",
@@ -84,7 +95,7 @@ describe("parseConfig", () => {
       affinity: '{"nodeAffinity":{}}',
       "resources.limits.memory": "3Gi",
       "resources.requests.cpu": "500m",
-      extraArgs: "--a, --b",
+      extraArgs: '["--a", "--b"]',
       secretEnvKeys: "MY_API_THING\nOTHER",
       kubeconfig: "apiVersion: v1\nkind: Config\nclusters: []\n",
     });
@@ -110,7 +121,7 @@ describe("parseConfig", () => {
       nodeSelector: { "bad key!": "x" },
       tolerations: "not json",
       labels: { "paperclip.ai/run-id": "x" },
-      env: { "1BAD": "x", PAPERCLIP_API_KEY: "y", OBJ: { nested: true } },
+      env: { "1BAD": "x" },
       kubeconfig: "relative/path",
       ttlSecondsAfterFinished: "soon",
       workspaceMode: "nfs",
@@ -118,8 +129,8 @@ describe("parseConfig", () => {
       timeoutSec: 3,
       envSecretRefs: { TOKEN: "no-slash" },
     });
-    expect(fields).toEqual(
-      expect.arrayContaining([
+    expect(fields.sort()).toEqual(
+      [
         "maxTurnsPerRun",
         "dangerouslySkipPermissions",
         "namespace",
@@ -131,28 +142,35 @@ describe("parseConfig", () => {
         "tolerations",
         "labels.paperclip.ai/run-id",
         "env.1BAD",
-        "env.PAPERCLIP_API_KEY",
-        "env.OBJ",
         "kubeconfig",
         "ttlSecondsAfterFinished",
         "workspaceMode",
         "cwd",
         "timeoutSec",
         "envSecretRefs.TOKEN",
-      ]),
+      ].sort(),
     );
-    expect(fields).toHaveLength(19);
+    expect(issuesOf({ env: { PAPERCLIP_API_KEY: "y" } })).toEqual(["env.PAPERCLIP_API_KEY"]);
+    expect(issuesOf({ env: { OBJ: { nested: true } } })).toEqual(["env.OBJ"]);
   });
 
   it("never echoes a string value in its error message", () => {
     const secret = "sk-ant-api03-secretvalue-1234567890";
     try {
-      parseConfig({ maxTurnsPerRun: secret, imagePullPolicy: secret, tolerations: secret });
+      parseConfig({
+        maxTurnsPerRun: secret,
+        imagePullPolicy: secret,
+        tolerations: secret,
+        nodeSelector: { pool: secret },
+        envSecretRefs: { TOKEN: secret },
+        env: { OK: { nested: secret } },
+      });
       expect.unreachable();
     } catch (error) {
-      expect(error).toBeInstanceOf(ConfigError);
+      expect(error).toBeInstanceOf(RunError);
+      expect((error as RunError).code).toBe("adapter_config_invalid");
+      expect(JSON.stringify((error as RunError).failure)).not.toContain("secretvalue");
       expect((error as Error).message).not.toContain("secretvalue");
-      expect((error as ConfigError).code).toBe("k8s_config_invalid");
     }
   });
 
@@ -160,17 +178,30 @@ describe("parseConfig", () => {
     expect(issuesOf({ resources: { limits: { memory: "1Gi" } }, "resources.limits.memory": "2Gi" })).toEqual([
       "resources.limits.memory",
     ]);
+    const { config } = parseConfig({
+      resources: '{"limits":{"memory":"1Gi"}}',
+      "resources.limits.memory": "1Gi",
+    });
+    expect(config.pod.resources).toEqual({ requests: {}, limits: { memory: "1Gi" } });
   });
 
   it("parses envSecretRefs and refuses to define a variable twice", () => {
-    const c = parseConfig({ envSecretRefs: { ANTHROPIC_API_KEY: "anthropic/api-key" } });
-    expect(c.env.secretRefs).toEqual({ ANTHROPIC_API_KEY: { name: "anthropic", key: "api-key" } });
+    const { config } = parseConfig({ envSecretRefs: { ANTHROPIC_API_KEY: "anthropic/api-key" } });
+    expect(config.env.secretRefs).toEqual({ ANTHROPIC_API_KEY: { name: "anthropic", key: "api-key" } });
+    expect(parseConfig({ envSecretRefs: "A=s/k\nB = t/k2" }).config.env.secretRefs).toEqual({
+      A: { name: "s", key: "k" },
+      B: { name: "t", key: "k2" },
+    });
     expect(issuesOf({ env: { X: "1" }, envSecretRefs: { X: "s/k" } })).toEqual(["envSecretRefs.X"]);
   });
 
   it("keeps homePath and cwd inside the workspace mount", () => {
-    const c = parseConfig({ workspaceMountPath: "/data/", homePath: "/data/home", cwd: "/data/ws/a" });
-    expect(c.workspace).toMatchObject({ mountPath: "/data", homePath: "/data/home", cwd: "/data/ws/a" });
+    const { config } = parseConfig({
+      workspaceMountPath: "/data/",
+      homePath: "/data/home",
+      cwd: "/data/ws/a",
+    });
+    expect(config.workspace).toMatchObject({ mountPath: "/data", homePath: "/data/home", cwd: "/data/ws/a" });
     expect(issuesOf({ workspaceMountPath: "/data", homePath: "/home/x" })).toEqual(["homePath"]);
     expect(issuesOf({ workspaceMode: "emptyDir", workspaceClaimName: "pvc" })).toEqual([
       "workspaceClaimName",
@@ -180,8 +211,9 @@ describe("parseConfig", () => {
     expect(issuesOf({ workspaceMountPath: "/var/run" })).toEqual(["workspaceMountPath"]);
   });
 
-  it("rejects a non-object config", () => {
+  it("rejects a config that is not an object; an absent one is the empty config (as in claude_cli)", () => {
     expect(issuesOf("nope")).toEqual(["(config)"]);
-    expect(issuesOf(null)).toEqual(["(config)"]);
+    expect(issuesOf([])).toEqual(["(config)"]);
+    expect(parseConfig(null).config.workspace.mountPath).toBe("/paperclip");
   });
 });

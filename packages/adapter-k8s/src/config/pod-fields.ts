@@ -1,0 +1,280 @@
+import { boolean, type FieldForm, field, integer, text } from "@paperclip-k8s/run-core";
+import { z } from "zod";
+import { affinitySchema, resourcesSchema, tolerationsSchema } from "./k8s-objects.js";
+import {
+  annotationMap,
+  choice,
+  dnsLabel,
+  dnsSubdomain,
+  imageReference,
+  labelMap,
+  quantity,
+  stringList,
+} from "./k8s-values.js";
+import type { ImagePullPolicy, KubeconfigSource, ResourceName, Resources } from "./types.js";
+
+/** The Kubernetes keys of claude_k8s that shape the cluster connection and the Job's pod, each defined once. */
+
+export function form(
+  group: string,
+  label: string,
+  type: FieldForm["type"],
+  hint: string,
+  extra: Partial<FieldForm> = {},
+): FieldForm {
+  return { group, label, type, hint, ...extra };
+}
+const options = (values: readonly string[]) => values.map((v) => ({ value: v, label: v }));
+
+const MAX_KUBECONFIG_CHARS = 1024 * 1024;
+
+// ---- Cluster (the essentials) ------------------------------------------------------------------------------------
+
+export const kubeconfig = field({
+  key: "kubeconfig",
+  schema: text(MAX_KUBECONFIG_CHARS).transform((value, ctx): KubeconfigSource => {
+    if (/\n/.test(value.trim()) || /^\s*(\{|(apiVersion|clusters|kind)\s*:)/.test(value))
+      return { kind: "content", content: value };
+    const path = value.trim();
+    if (!path.startsWith("/") || /[\u0000-\u001f\u007f]/.test(path)) {
+      ctx.addIssue({ code: "custom", message: "must be an absolute path or kubeconfig YAML" });
+      return z.NEVER;
+    }
+    return { kind: "path", path };
+  }),
+  form: form(
+    "Cluster",
+    "Kubeconfig",
+    "textarea",
+    "Absolute path or kubeconfig YAML; unset: the in-cluster service account, else $KUBECONFIG.",
+  ),
+});
+
+export const namespace = field({
+  key: "namespace",
+  schema: dnsLabel("namespace"),
+  form: form(
+    "Cluster",
+    "Namespace",
+    "text",
+    "Namespace of the Jobs; unset: the Paperclip pod's, else the kubeconfig context's, else default.",
+  ),
+});
+
+export const image = field({
+  key: "image",
+  schema: imageReference,
+  form: form(
+    "Cluster",
+    "Image",
+    "text",
+    "Image holding the claude CLI; unset: the image of the Paperclip container (paperclipContainerName).",
+  ),
+});
+
+// ---- Pod -----------------------------------------------------------------------------------------------------------
+
+const PULL_POLICIES = ["IfNotPresent", "Always", "Never"] as const;
+export const imagePullPolicy = field({
+  key: "imagePullPolicy",
+  schema: choice(PULL_POLICIES),
+  default: "IfNotPresent" as ImagePullPolicy,
+  form: form("Pod", "Image pull policy", "select", "The container's imagePullPolicy.", {
+    options: options(PULL_POLICIES),
+  }),
+});
+
+export const imagePullSecrets = field({
+  key: "imagePullSecrets",
+  schema: stringList(dnsSubdomain("Secret")),
+  form: form(
+    "Pod",
+    "Image pull secrets",
+    "text",
+    "Secret names, comma-separated or a JSON array; unset: the Paperclip pod's.",
+  ),
+});
+
+export const paperclipContainerName = field({
+  key: "paperclipContainerName",
+  schema: dnsLabel("container"),
+  default: "paperclip",
+  form: form(
+    "Pod",
+    "Paperclip container name",
+    "text",
+    "The Paperclip pod's container (by name, never by position) whose image, pull secrets and DNS are inherited.",
+  ),
+});
+
+export const serviceAccountName = field({
+  key: "serviceAccountName",
+  schema: dnsSubdomain("ServiceAccount"),
+  form: form("Pod", "Service account", "text", "The Job's service account; unset: the namespace's default."),
+});
+
+export const automountServiceAccountToken = field({
+  key: "automountServiceAccountToken",
+  schema: boolean,
+  default: false,
+  form: form(
+    "Pod",
+    "Mount service-account token",
+    "toggle",
+    "Mount the service account's API token into the pod.",
+  ),
+});
+
+// ---- Resources -----------------------------------------------------------------------------------------------------
+
+export const DEFAULT_RESOURCES: Resources = {
+  requests: { cpu: "250m", memory: "1536Mi" },
+  limits: { memory: "8Gi" },
+};
+
+export const resources = field({
+  key: "resources",
+  schema: resourcesSchema,
+  default: DEFAULT_RESOURCES,
+  form: form(
+    "Resources",
+    "Resources",
+    "textarea",
+    'Container requests and limits as JSON ({"requests":{"cpu":"250m"},"limits":{"memory":"8Gi"}}); the default applies only when no resources key is set.',
+  ),
+});
+
+function flatResource<const K extends "requests" | "limits", const N extends ResourceName>(kind: K, name: N) {
+  return field({
+    key: `resources.${kind}.${name}` as `resources.${K}.${N}`,
+    schema: quantity,
+    form: form(
+      "Resources",
+      `${name} ${kind === "requests" ? "request" : "limit"}`,
+      "text",
+      `The flat form of resources.${kind}.${name} (e.g. 500m, 2Gi); must agree with the resources object if both set it.`,
+    ),
+  });
+}
+
+export const flatResources = [
+  flatResource("requests", "cpu"),
+  flatResource("requests", "memory"),
+  flatResource("requests", "ephemeral-storage"),
+  flatResource("limits", "cpu"),
+  flatResource("limits", "memory"),
+  flatResource("limits", "ephemeral-storage"),
+] as const;
+
+// ---- Scheduling ----------------------------------------------------------------------------------------------------
+
+export const nodeSelector = field({
+  key: "nodeSelector",
+  schema: labelMap(true),
+  form: form(
+    "Scheduling",
+    "Node selector",
+    "textarea",
+    "key=value lines or a JSON object; unset: the Paperclip pod's.",
+  ),
+});
+
+export const tolerations = field({
+  key: "tolerations",
+  schema: tolerationsSchema,
+  form: form(
+    "Scheduling",
+    "Tolerations",
+    "textarea",
+    "JSON array of V1Toleration; unset: the Paperclip pod's.",
+  ),
+});
+
+export const affinity = field({
+  key: "affinity",
+  schema: affinitySchema,
+  form: form(
+    "Scheduling",
+    "Affinity",
+    "textarea",
+    "JSON object (V1Affinity: nodeAffinity, podAffinity, podAntiAffinity).",
+  ),
+});
+
+export const priorityClassName = field({
+  key: "priorityClassName",
+  schema: dnsSubdomain("PriorityClass"),
+  form: form("Scheduling", "Priority class", "text", "The pod's priorityClassName."),
+});
+
+export const runtimeClassName = field({
+  key: "runtimeClassName",
+  schema: dnsSubdomain("RuntimeClass"),
+  form: form("Scheduling", "Runtime class", "text", "The pod's runtimeClassName (e.g. gvisor)."),
+});
+
+// ---- Metadata ------------------------------------------------------------------------------------------------------
+
+export const labels = field({
+  key: "labels",
+  schema: labelMap(false),
+  default: {},
+  form: form(
+    "Metadata",
+    "Extra labels",
+    "textarea",
+    "key=value lines or a JSON object, on the Job and its pod; paperclip.ai/ and app.kubernetes.io/managed-by are reserved.",
+  ),
+});
+
+export const annotations = field({
+  key: "annotations",
+  schema: annotationMap,
+  default: {},
+  form: form(
+    "Metadata",
+    "Extra annotations",
+    "textarea",
+    "key=value lines or a JSON object, on the Job and its pod; the adapter's prefixes are reserved.",
+  ),
+});
+
+// ---- Security ------------------------------------------------------------------------------------------------------
+
+const ID_MAX = 2 ** 31 - 1;
+export const runAsUser = field({
+  key: "runAsUser",
+  schema: integer(1, ID_MAX),
+  default: 1000,
+  form: form("Security", "Run as user", "number", "The container's uid (never root)."),
+});
+
+export const runAsGroup = field({
+  key: "runAsGroup",
+  schema: integer(0, ID_MAX),
+  default: 1000,
+  form: form("Security", "Run as group", "number", "The container's gid."),
+});
+
+export const fsGroup = field({
+  key: "fsGroup",
+  schema: integer(0, ID_MAX),
+  form: form(
+    "Security",
+    "fsGroup",
+    "number",
+    "The pod's fsGroup; unset by default: a recursive chown of a large shared volume stalls pod start.",
+  ),
+});
+
+export const readOnlyRootFilesystem = field({
+  key: "readOnlyRootFilesystem",
+  schema: boolean,
+  default: true,
+  form: form(
+    "Security",
+    "Read-only root filesystem",
+    "toggle",
+    "Read-only root filesystem with a writable /tmp.",
+  ),
+});
