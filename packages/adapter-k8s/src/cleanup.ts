@@ -1,6 +1,6 @@
+import type { RunLog } from "@paperclip-k8s/run-core";
 import type { ClusterContext } from "./cluster.js";
 import type { Launched } from "./launch.js";
-import type { RunLog } from "./run-log.js";
 
 /**
  * Deletes the run's Secrets, then its Job (propagation Background, guarded by the Job's uid) through k8s-runtime.

@@ -1,9 +1,11 @@
+import { type ConfigIssue, configInvalid, RunError, RunErrorCodes } from "@paperclip-k8s/run-core";
+
 /**
- * Typed errors carrying the Paperclip error code that execute() reports. Every failure the adapter produces itself
- * (as opposed to failures of the Claude run, which claude-parse classifies) is one of these codes.
+ * The Paperclip error codes claude_k8s produces on its own (failures of the Claude run itself are classified by
+ * claude-parse). Every failure travels as run-core's RunError and is mapped to a result in one place.
  */
 export const ErrorCodes = {
-  configInvalid: "k8s_config_invalid",
+  configInvalid: RunErrorCodes.configInvalid,
   apiError: "k8s_api_error",
   concurrencyCheckFailed: "k8s_concurrency_check_failed",
   concurrentRunBlocked: "k8s_concurrent_run_blocked",
@@ -11,6 +13,7 @@ export const ErrorCodes = {
   secretCreateFailed: "k8s_secret_create_failed",
   imagePullFailed: "k8s_image_pull_failed",
   unschedulable: "k8s_pod_unschedulable",
+  createForbidden: "k8s_pod_create_forbidden",
   podStartTimeout: "k8s_pod_start_timeout",
   mountFailed: "k8s_mount_failed",
   containerConfigError: "k8s_container_config_error",
@@ -19,35 +22,24 @@ export const ErrorCodes = {
   evicted: "k8s_pod_evicted",
   jobDeleted: "k8s_job_deleted",
   podFailed: "k8s_pod_failed",
-  timeout: "timeout",
-  cancelled: "cancelled",
+  timeout: RunErrorCodes.timeout,
+  cancelled: RunErrorCodes.cancelled,
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
 
-export class ClaudeK8sError extends Error {
-  override readonly name = "ClaudeK8sError";
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-    readonly meta: Record<string, unknown> = {},
-  ) {
-    super(message);
+/** A claude_k8s failure with its code: a RunError, so run-core maps it like every other. */
+export class ClaudeK8sError extends RunError {
+  constructor(code: ErrorCode, message: string, meta: Record<string, unknown> = {}) {
+    super({ code, message, meta });
   }
 }
 
-export interface ConfigIssue {
-  field: string;
-  message: string;
-}
-
 /** All invalid fields of one config, each named; raised before anything touches the cluster. */
-export class ConfigError extends ClaudeK8sError {
-  constructor(readonly issues: ConfigIssue[]) {
-    super(
-      ErrorCodes.configInvalid,
-      `Invalid claude_k8s config: ${issues.map((i) => `${i.field}: ${i.message}`).join("; ")}`,
-      { fields: issues.map((i) => i.field) },
-    );
+export class ConfigError extends RunError {
+  readonly issues: ConfigIssue[];
+  constructor(issues: ConfigIssue[]) {
+    super(configInvalid("claude_k8s", issues).failure);
+    this.issues = issues;
   }
 }

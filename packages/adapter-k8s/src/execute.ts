@@ -1,19 +1,24 @@
-import type {
-  AdapterExecutionContext,
-  AdapterExecutionResult,
-  AdapterRuntime,
-} from "@paperclip-k8s/claude-parse";
-import { ClaudeConfigError } from "@paperclip-k8s/claude-parse";
-import { K8sRuntimeError } from "@paperclip-k8s/k8s-runtime";
+import {
+  type AdapterExecutionContext,
+  type AdapterExecutionResult,
+  type AttemptOutcome,
+  type AttemptRequest,
+  createExecute,
+  type Failure,
+  type RunLog,
+  type RunScope,
+  type Transport,
+  toFailure,
+} from "@paperclip-k8s/run-core";
 import { deleteRunObjects } from "./cleanup.js";
 import { type ClusterContext, connect } from "./cluster.js";
 import { type ClaudeK8sConfig, parseConfig } from "./config.js";
-import { ClaudeK8sError, ConfigError, ErrorCodes } from "./errors.js";
+import { ClaudeK8sError, ErrorCodes } from "./errors.js";
+import { ADAPTER_TYPE } from "./identity.js";
 import { type Launched, launchOrAdopt, listSlotJobs, sweepFinishedJobs } from "./launch.js";
 import { makeRedactor, type Observation, observeRun } from "./observe.js";
-import { defaultPrepareDeps, type PrepareDeps, prepareRun, type RunPlan } from "./prepare.js";
-import { buildResult, errorResult } from "./result.js";
-import { RunLog } from "./run-log.js";
+import { defaultPrepareDeps, type PrepareDeps, prepareRun, type RunPlan, resolveScope } from "./prepare.js";
+import { buildResult } from "./result.js";
 
 export interface ExecuteDeps {
   prepare: PrepareDeps;
@@ -22,71 +27,45 @@ export interface ExecuteDeps {
 
 const defaultDeps: ExecuteDeps = { prepare: defaultPrepareDeps, connect };
 
+/** The cluster a run talks to and where its session lives. */
+interface K8sTarget {
+  cluster: ClusterContext;
+  scope: RunScope;
+}
+
 /** Concurrency slots taken by runs of this process (the in-process half of "one live Job per slot"). */
 const liveSlots = new Map<string, string>();
 
-/**
- * One Paperclip run = one Kubernetes Job running the Claude Code CLI:
- * parse the config -> connect -> plan the Job -> take the slot -> launch (or adopt) the Job -> follow it to its
- * end -> build the result -> clean up. A resumed session the CLI no longer knows is retried once, fresh.
- */
-export function createExecute(deps: ExecuteDeps = defaultDeps) {
-  return async function execute(ctx: AdapterExecutionContext): Promise<AdapterExecutionResult> {
-    const log = new RunLog(ctx.onLog);
-    try {
-      const config = parseConfig(ctx.config);
-      await ctx.onCancellationReady?.();
-      if (ctx.signal?.aborted) return cancelledBeforeStart();
+/** `claude_k8s`: run-core's lifecycle over one Kubernetes Job per attempt. */
+export function k8sTransport(deps: ExecuteDeps = defaultDeps): Transport<ClaudeK8sConfig, K8sTarget> {
+  return {
+    adapterType: ADAPTER_TYPE,
+    parseConfig,
+    prepare: async (ctx, config) => {
       const cluster = await deps.connect(config);
-      const plan = await prepareRun(ctx, config, cluster, deps.prepare);
-      return await holdingSlot(plan.identity.concurrencyKey, ctx.runId, () =>
-        runWithFreshSessionFallback(ctx, config, cluster, plan, log, deps),
-      );
-    } catch (error) {
-      const failure = asAdapterError(error);
-      await log.status(`run failed (${failure.code}): ${failure.message}`);
-      return errorResult(failure);
-    } finally {
-      await log.flush();
-    }
+      return { cluster, scope: resolveScope(ctx, config, cluster) };
+    },
+    attempt: async (request) => {
+      const { ctx, config, target, resume } = request;
+      const plan = await prepareRun(ctx, config, target.cluster, deps.prepare, resume);
+      return holdingSlot(plan.identity.concurrencyKey, request.ctx.runId, () => runJobAttempt(request, plan));
+    },
+    translateError,
   };
 }
 
-/** One attempt; if it resumed a session the CLI does not know, one more attempt with a fresh session. */
-async function runWithFreshSessionFallback(
-  ctx: AdapterExecutionContext,
-  config: ClaudeK8sConfig,
-  cluster: ClusterContext,
-  plan: RunPlan,
-  log: RunLog,
-  deps: ExecuteDeps,
-): Promise<AdapterExecutionResult> {
-  const result = await runAttempt(ctx, config, cluster, plan, log);
-  if (!plan.resume.resume || result.errorCode !== "claude_unknown_session" || ctx.signal?.aborted)
-    return result;
-  await log.status(
-    `session ${plan.resume.sessionId} is unknown to the CLI; retrying once with a fresh session`,
-  );
-  const fresh = await prepareRun(
-    { ...ctx, runtime: freshRuntime(ctx.runtime) },
-    config,
-    cluster,
-    deps.prepare,
-  );
-  const retried = await runAttempt(ctx, config, cluster, fresh, log);
-  return retried.sessionId
-    ? retried
-    : { ...retried, clearSession: true, sessionParams: null, sessionId: null };
+export function createK8sExecute(
+  deps?: ExecuteDeps,
+): (ctx: AdapterExecutionContext) => Promise<AdapterExecutionResult> {
+  return createExecute(k8sTransport(deps));
 }
 
 /** Launch or adopt the Job, follow it, build the result, clean up. Own objects never outlive a failed attempt. */
-async function runAttempt(
-  ctx: AdapterExecutionContext,
-  config: ClaudeK8sConfig,
-  cluster: ClusterContext,
+async function runJobAttempt(
+  { ctx, config, target, log, stop }: AttemptRequest<ClaudeK8sConfig, K8sTarget>,
   plan: RunPlan,
-  log: RunLog,
-): Promise<AdapterExecutionResult> {
+): Promise<AttemptOutcome> {
+  const { cluster } = target;
   for (const note of plan.notes) await log.status(note);
   let launched: Launched | undefined;
   try {
@@ -101,44 +80,51 @@ async function runAttempt(
       launched,
       log,
       makeRedactor(plan.secretValues),
-      ctx.signal,
+      stop.any,
     );
     const result = buildResult(observation, plan, launched, config.run.timeoutSec);
-    await finishRun(cluster, config, launched, observation, log);
-    return result;
+    if (stop.detach.aborted) {
+      await log.warn(`left Job ${launched.job.metadata?.name} running: the next run of this agent adopts it`);
+      return { result, ended: "detached" };
+    }
+    const gone = await finishRun(cluster, config, launched, observation, log);
+    return { result, ended: observation.cancelled && gone ? "cancelled" : "ran" };
   } catch (error) {
-    if (launched && !launched.adopted) await deleteRunObjects(cluster, launched, log);
+    if (launched && !launched.adopted && !stop.detach.aborted) await deleteRunObjects(cluster, launched, log);
     throw error;
   }
 }
 
-/** Deletes the Job and its Secrets unless retainJobs; an adopted Job whose end we did not see is left alone. */
+/**
+ * Deletes the Job and its Secrets unless retainJobs; an adopted Job whose end we did not see is left alone.
+ * Resolves true when the run's objects are gone (what a cancel acknowledgement needs).
+ */
 async function finishRun(
   cluster: ClusterContext,
   config: ClaudeK8sConfig,
   launched: Launched,
   observation: Observation,
   log: RunLog,
-): Promise<void> {
+): Promise<boolean> {
+  const name = launched.job.metadata?.name;
   const ended = ["complete", "failed", "deleted"].includes(observation.run.outcome.kind);
   if (observation.cancelled) {
-    await deleteRunObjects(cluster, launched, log);
-    await log.status(`cancelled: deleted Job ${launched.job.metadata?.name} and its Secrets`);
-    return;
+    const gone = await deleteRunObjects(cluster, launched, log);
+    await log.status(
+      gone ? `cancelled: deleted Job ${name} and its Secrets` : `cancelled: Job ${name} could not be deleted`,
+    );
+    return gone;
   }
   if (config.cleanup.retainJobs) {
-    await log.status(
-      `retainJobs: kept Job ${launched.job.metadata?.name} (TTL ${config.pod.ttlSecondsAfterFinished}s)`,
-    );
-    return;
+    await log.status(`retainJobs: kept Job ${name} (TTL ${config.pod.ttlSecondsAfterFinished}s)`);
+    return false;
   }
   if (launched.adopted && !ended) {
-    await log.status(
-      `left the adopted Job ${launched.job.metadata?.name} in place (its end was not observed)`,
-    );
-    return;
+    await log.status(`left the adopted Job ${name} in place (its end was not observed)`);
+    return false;
   }
-  if (observation.run.outcome.kind !== "deleted") await deleteRunObjects(cluster, launched, log);
+  if (observation.run.outcome.kind !== "deleted") return deleteRunObjects(cluster, launched, log);
+  return true;
 }
 
 /** Runs `work` holding this process's slot for the key; a second run of the same slot is refused at once. */
@@ -174,7 +160,7 @@ async function reportInvocation(ctx: AdapterExecutionContext, plan: RunPlan): Pr
   const [command = "claude", ...args] = plan.argv;
   try {
     await ctx.onMeta?.({
-      adapterType: "claude_k8s",
+      adapterType: ADAPTER_TYPE,
       command,
       cwd: plan.cwd,
       commandArgs: args,
@@ -192,32 +178,18 @@ async function reportInvocation(ctx: AdapterExecutionContext, plan: RunPlan): Pr
   }
 }
 
-function freshRuntime(runtime: AdapterRuntime): AdapterRuntime {
-  return { ...runtime, sessionId: null, sessionParams: null, sessionDisplayId: null };
+/** k8s-runtime errors carry their own `k8s_*` code; they are named by it, never by class. */
+function translateError(error: unknown): Failure | undefined {
+  const { code, message, api } = (error ?? {}) as { code?: unknown; message?: unknown; api?: object };
+  if (typeof code !== "string" || !code.startsWith("k8s_")) return undefined;
+  const mapped =
+    code === "k8s_config_invalid" || code === "k8s_not_in_cluster"
+      ? ErrorCodes.configInvalid
+      : ErrorCodes.apiError;
+  return { code: mapped, message: String(message), meta: api ? { ...api } : {} };
 }
 
-function cancelledBeforeStart(): AdapterExecutionResult {
-  return {
-    exitCode: null,
-    signal: "SIGTERM",
-    timedOut: false,
-    errorCode: ErrorCodes.cancelled,
-    errorMessage: "Run cancelled before its Job was created",
-  };
-}
-
-export function asAdapterError(error: unknown): ClaudeK8sError {
-  if (error instanceof ClaudeK8sError) return error;
-  if (error instanceof ClaudeConfigError)
-    return new ConfigError([{ field: error.field, message: error.message }]);
-  if (error instanceof RangeError)
-    return new ClaudeK8sError(ErrorCodes.configInvalid, `run Secret too large: ${error.message}`);
-  if (error instanceof K8sRuntimeError) {
-    const code =
-      error.code === "k8s_config_invalid" || error.code === "k8s_not_in_cluster"
-        ? ErrorCodes.configInvalid
-        : ErrorCodes.apiError;
-    return new ClaudeK8sError(code, error.message, error.api ? { ...error.api } : {});
-  }
-  return new ClaudeK8sError(ErrorCodes.apiError, error instanceof Error ? error.message : String(error));
+/** Any error as the failure a run would report (for testEnvironment's checks). */
+export function asAdapterError(error: unknown): Failure {
+  return toFailure(error, translateError);
 }

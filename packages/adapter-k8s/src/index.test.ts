@@ -1,6 +1,5 @@
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { CONFIG_FIELDS } from "./config-schema.js";
+import { CLAUDE_K8S_FIELDS } from "./config.js";
 import { createServerAdapter } from "./index.js";
 
 describe("createServerAdapter", () => {
@@ -18,14 +17,8 @@ describe("createServerAdapter", () => {
 
   it("documents every config field in the schema and the configuration doc", async () => {
     const schema = await adapter.getConfigSchema?.();
-    expect(schema?.fields.map((f) => f.key)).toEqual(CONFIG_FIELDS.map((f) => f.key));
-    for (const f of CONFIG_FIELDS) expect(adapter.agentConfigurationDoc).toContain(`\`${f.key}\``);
-  });
-
-  it("lists every config key in the README's config table", () => {
-    const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
-    const table = readme.slice(readme.indexOf("## Configuration"));
-    for (const f of CONFIG_FIELDS) expect(table).toContain(`\`${f.key}\``);
+    expect(schema?.fields.map((f) => f.key)).toEqual(CLAUDE_K8S_FIELDS.map((f) => f.key));
+    for (const f of CLAUDE_K8S_FIELDS) expect(adapter.agentConfigurationDoc).toContain(`\`${f.key}\``);
   });
 
   it("rejects an invalid config by field name without touching a cluster", async () => {
@@ -40,9 +33,9 @@ describe("createServerAdapter", () => {
         logs.push(chunk);
       },
     });
-    expect(result).toMatchObject({ exitCode: null, errorCode: "k8s_config_invalid" });
+    expect(result).toMatchObject({ exitCode: null, errorCode: "adapter_config_invalid" });
     expect(result.errorMessage).toContain("namespace");
-    expect(logs.join("")).toContain("[claude_k8s]");
+    expect(logs.join("")).toContain("[paperclip] run failed");
   });
 
   it("installs no process signal handlers (a Paperclip shutdown must leave running Jobs alone)", async () => {

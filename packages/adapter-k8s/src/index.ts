@@ -1,6 +1,6 @@
-import { type AdapterModel, CLAUDE_MODELS, type ServerAdapterModule } from "@paperclip-k8s/claude-parse";
-import { buildAgentConfigurationDoc, getConfigSchema } from "./config-schema.js";
-import { createExecute } from "./execute.js";
+import { type AdapterModel, CLAUDE_MODELS, type ServerAdapterModule } from "@paperclip-k8s/run-core";
+import { buildAgentConfigurationDoc, getConfigSchema } from "./config.js";
+import { createK8sExecute } from "./execute.js";
 import { ADAPTER_TYPE } from "./identity.js";
 import { sessionCodec, sessionManagement } from "./session.js";
 import { createTestEnvironment } from "./test-environment.js";
@@ -16,7 +16,7 @@ export { getConfigSchema, sessionCodec, sessionManagement };
 export function createServerAdapter(): ServerAdapterModule {
   return {
     type: ADAPTER_TYPE,
-    execute: createExecute(),
+    execute: createK8sExecute(),
     testEnvironment: createTestEnvironment(),
     sessionCodec,
     sessionManagement,
@@ -31,7 +31,7 @@ export function createServerAdapter(): ServerAdapterModule {
   };
 }
 
-/** Paperclip's adapter contract types (declared once in claude-parse), re-exported for compatibility. */
+/** Paperclip's adapter contract types (from @paperclipai/adapter-utils through run-core), re-exported for compatibility. */
 export type {
   AdapterAgent,
   AdapterBillingType,
@@ -54,7 +54,7 @@ export type {
   ConfigFieldSchema,
   ServerAdapterModule,
   UsageSummary,
-} from "@paperclip-k8s/claude-parse";
+} from "@paperclip-k8s/run-core";
 export type { ClaudeK8sConfig } from "./config.js";
 export { parseConfig } from "./config.js";
 export { ClaudeK8sError, ConfigError, ErrorCodes } from "./errors.js";

@@ -5,6 +5,7 @@ import {
   type JobLaunchResult,
   K8sRuntimeError,
 } from "@paperclip-k8s/k8s-runtime";
+import type { RunLog } from "@paperclip-k8s/run-core";
 import { describe, expect, it } from "vitest";
 import { deleteRunObjects } from "./cleanup.js";
 import type { ClusterContext } from "./cluster.js";
@@ -13,7 +14,6 @@ import { ClaudeK8sError } from "./errors.js";
 import { launchOrAdopt, listSlotJobs, sweepFinishedJobs } from "./launch.js";
 import type { RunPlan } from "./prepare.js";
 import { prepareRun } from "./prepare.js";
-import type { RunLog } from "./run-log.js";
 
 const forbidden = new K8sRuntimeError("k8s_api_error", "list Jobs failed: 403 Forbidden: no", {
   api: { status: 403, reason: "Forbidden", message: "jobs is forbidden" },
@@ -49,7 +49,7 @@ function fakeCluster(launch: (options: CreateOrAdoptJobOptions) => Promise<JobLa
 }
 
 async function planFor(taskKey: string | null, runId = "run-new"): Promise<RunPlan> {
-  const config = parseConfig({ image: "claude:1", workspaceMode: "emptyDir" });
+  const config = parseConfig({ image: "claude:1", workspaceMode: "emptyDir" }).config;
   return prepareRun(
     {
       runId,

@@ -7,11 +7,11 @@ import {
   K8sRuntimeError,
   normalizeApiError,
 } from "@paperclip-k8s/k8s-runtime";
+import type { RunLog } from "@paperclip-k8s/run-core";
 import type { ClusterContext } from "./cluster.js";
 import { ClaudeK8sError, type ErrorCode, ErrorCodes } from "./errors.js";
 import { ANNOTATIONS, LABELS, sameWork } from "./identity.js";
 import type { RunPlan } from "./prepare.js";
-import type { RunLog } from "./run-log.js";
 import { buildSecretManifest } from "./run-secret.js";
 
 /** The Job this run follows: created by it, or adopted from an earlier run of the same agent, task and session. */

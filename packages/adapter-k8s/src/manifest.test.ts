@@ -1,4 +1,4 @@
-import { isSensitiveEnvKey } from "@paperclip-k8s/claude-parse";
+import { isSensitiveEnvKey } from "@paperclip-k8s/run-core";
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "./config.js";
 import { planEnv } from "./env-plan.js";
@@ -16,7 +16,7 @@ const SECRET = "sk-ant-api03-very-secret-value";
 const JWT = "eyJhbGciOi.jwt-of-the-run.sig";
 
 function input(raw: Record<string, unknown> = {}, over: Partial<JobManifestInput> = {}): JobManifestInput {
-  const config = parseConfig(raw);
+  const config = parseConfig(raw).config;
   const identity = runIdentity({
     runId: "run-1",
     agentId: "agent-1",
@@ -172,7 +172,11 @@ describe("buildJobManifest", () => {
           priorityClassName: "agents",
           runtimeClassName: "gvisor",
           affinity: {
-            nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [] } },
+            nodeAffinity: {
+              requiredDuringSchedulingIgnoredDuringExecution: {
+                nodeSelectorTerms: [{ matchExpressions: [{ key: "pool", operator: "Exists" }] }],
+              },
+            },
           },
           labels: { team: "x" },
           annotations: { "example.com/owner": "ops" },

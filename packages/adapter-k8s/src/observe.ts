@@ -2,15 +2,15 @@ import {
   createRunAccumulator,
   createStreamParser,
   type ParsedLine,
-  REDACTED,
   type RunSummary,
 } from "@paperclip-k8s/claude-parse";
 import { formatDiagnosis, type JobEvent, type RunJobResult } from "@paperclip-k8s/k8s-runtime";
+import type { RunLog } from "@paperclip-k8s/run-core";
+import { REDACTED } from "@paperclip-k8s/run-core";
 import type { ClusterContext } from "./cluster.js";
 import type { ClaudeK8sConfig } from "./config.js";
 import type { Launched } from "./launch.js";
 import { CLAUDE_CONTAINER } from "./manifest.js";
-import type { RunLog } from "./run-log.js";
 
 export interface Observation {
   run: RunJobResult;

@@ -2,8 +2,8 @@ import { mkdir, mkdtemp, realpath, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { V1Pod } from "@kubernetes/client-node";
-import type { AdapterExecutionContext } from "@paperclip-k8s/claude-parse";
 import { ownPodInfoFromPod } from "@paperclip-k8s/k8s-runtime";
+import type { AdapterExecutionContext } from "@paperclip-k8s/run-core";
 import { RunError } from "@paperclip-k8s/run-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ClusterContext } from "./cluster.js";
@@ -94,7 +94,7 @@ const allowInstructions = () => ({ PAPERCLIP_K8S_INSTRUCTIONS_ROOTS: instruction
 describe("prepareRun", () => {
   it("inherits image, pull secrets, DNS, scheduling, workspace PVC and env references from the Paperclip container", async () => {
     const config = { inheritEnv: ["ANTHROPIC_API_KEY"] };
-    const plan = await prepareRun(ctx(config), parseConfig(config), inCluster(), deps());
+    const plan = await prepareRun(ctx(config), parseConfig(config).config, inCluster(), deps());
     const pod = plan.job.spec?.template.spec;
     const c = pod?.containers[0];
     expect(c?.image).toBe("ghcr.io/acme/paperclip:2026.916.1");
@@ -122,7 +122,7 @@ describe("prepareRun", () => {
       workspaceClaimName: "agents-rwx",
       workspaceSubPath: "team-a",
     };
-    const plan = await prepareRun(ctx(config), parseConfig(config), inCluster(), deps());
+    const plan = await prepareRun(ctx(config), parseConfig(config).config, inCluster(), deps());
     const pod = plan.job.spec?.template.spec;
     expect(pod?.containers[0]?.image).toBe("localhost/claude:1");
     expect(pod?.imagePullSecrets).toEqual([{ name: "mine" }]);
@@ -132,12 +132,12 @@ describe("prepareRun", () => {
   });
 
   it("outside a cluster requires an image, names the field, and falls back to an emptyDir with a note", async () => {
-    await expect(prepareRun(ctx({}), parseConfig({}), outside, deps())).rejects.toSatisfy(
+    await expect(prepareRun(ctx({}), parseConfig({}).config, outside, deps())).rejects.toSatisfy(
       (e) => e instanceof ConfigError && e.issues[0]?.field === "image" && e.message.includes("not in a pod"),
     );
     const plan = await prepareRun(
       ctx({ image: "c:1" }, { context: {} }),
-      parseConfig({ image: "c:1" }),
+      parseConfig({ image: "c:1" }).config,
       outside,
       deps(),
     );
@@ -147,7 +147,7 @@ describe("prepareRun", () => {
     await expect(
       prepareRun(
         ctx({ image: "c:1", workspaceMode: "pvc" }),
-        parseConfig({ image: "c:1", workspaceMode: "pvc" }),
+        parseConfig({ image: "c:1", workspaceMode: "pvc" }).config,
         outside,
         deps(),
       ),
@@ -162,7 +162,7 @@ describe("prepareRun", () => {
     };
     const fresh = await prepareRun(
       ctx(config),
-      parseConfig(config),
+      parseConfig(config).config,
       inCluster(),
       deps({}, allowInstructions()),
     );
@@ -185,7 +185,7 @@ describe("prepareRun", () => {
     };
     const resumed = await prepareRun(
       ctx(config, { runtime }),
-      parseConfig(config),
+      parseConfig(config).config,
       inCluster(),
       deps({}, allowInstructions()),
     );
@@ -200,7 +200,7 @@ describe("prepareRun", () => {
     const config = { instructionsFilePath: join(instructionsDir, "missing.md") };
     const plan = await prepareRun(
       ctx(config),
-      parseConfig(config),
+      parseConfig(config).config,
       inCluster(),
       deps({}, allowInstructions()),
     );
@@ -218,7 +218,7 @@ describe("prepareRun", () => {
     const config = { instructionsFilePath: join(bundle, "AGENTS.md") };
     const plan = await prepareRun(
       ctx(config),
-      parseConfig(config),
+      parseConfig(config).config,
       inCluster(),
       deps({}, { PAPERCLIP_HOME: home }),
     );
@@ -229,7 +229,7 @@ describe("prepareRun", () => {
     for (const instructionsFilePath of ["/proc/self/environ", "/etc/passwd"]) {
       const config = { instructionsFilePath };
       await expect(
-        prepareRun(ctx(config), parseConfig(config), inCluster(), deps({}, allowInstructions())),
+        prepareRun(ctx(config), parseConfig(config).config, inCluster(), deps({}, allowInstructions())),
       ).rejects.toSatisfy(
         (e) =>
           e instanceof RunError &&

@@ -1,16 +1,22 @@
 import { readFile } from "node:fs/promises";
 import type { V1Job, V1Pod } from "@kubernetes/client-node";
-import type { AdapterExecutionContext } from "@paperclip-k8s/claude-parse";
+import { buildClaudeArgs } from "@paperclip-k8s/claude-parse";
 import {
+  type AdapterExecutionContext,
   type BillingType,
-  buildClaudeArgs,
   buildRunEnv,
+  decideResume,
+  isLoopbackUrl,
   isSensitiveEnvKey,
+  type ResumeDecision,
+  type RunScope,
   readStoredSession,
   renderPrompt,
   resolveBillingType,
-} from "@paperclip-k8s/claude-parse";
-import { resolveInstructionsBundle } from "@paperclip-k8s/run-core";
+  resolveInstructionsBundle,
+  resolvePaperclipApiUrl,
+  sessionScopeParams,
+} from "@paperclip-k8s/run-core";
 import type { ClusterContext } from "./cluster.js";
 import { type ClaudeK8sConfig, isUnder } from "./config.js";
 import { describeEnvForLogs, planEnv } from "./env-plan.js";
@@ -23,7 +29,6 @@ import {
   type ResolvedWorkspace,
 } from "./manifest.js";
 import { type PlannedSecret, planRunSecrets } from "./run-secret.js";
-import { decideResume, type ResumeDecision, type SessionScope, sessionParamsFor } from "./session.js";
 
 /** Everything one run will create, decided before anything is created. */
 export interface RunPlan {
@@ -53,24 +58,38 @@ export interface PrepareDeps {
 
 export const defaultPrepareDeps: PrepareDeps = { serverEnv: process.env, readText: (p) => readFile(p) };
 
+/** Where this run's session lives, from the config and the Paperclip pod: what the core's resume decision needs. */
+export function resolveScope(
+  ctx: AdapterExecutionContext,
+  config: ClaudeK8sConfig,
+  cluster: ClusterContext,
+): RunScope {
+  const workspace = resolveWorkspace(config, cluster, []);
+  return {
+    cwd: resolveCwd(ctx, config),
+    claudeHome:
+      config.env.values.CLAUDE_CONFIG_DIR ?? `${config.workspace.homePath.replace(/\/$/, "")}/.claude`,
+    instructionsFilePath: config.claude.instructionsFilePath,
+    persistentHome: workspace.kind === "pvc",
+  };
+}
+
+/**
+ * Plans the Job of one attempt; creates nothing. `resume` is run-core's decision for the attempt (the lifecycle
+ * passes it; standalone callers get the same decision from the stored session).
+ */
 export async function prepareRun(
   ctx: AdapterExecutionContext,
   config: ClaudeK8sConfig,
   cluster: ClusterContext,
   deps: PrepareDeps = defaultPrepareDeps,
+  decided?: ResumeDecision,
 ): Promise<RunPlan> {
   const notes: string[] = [];
   const pod = resolvePodInputs(config, cluster, notes);
-  const cwd = resolveCwd(ctx, config);
-  const scope: SessionScope = {
-    cwd,
-    claudeHome:
-      config.env.values.CLAUDE_CONFIG_DIR ?? `${config.workspace.homePath.replace(/\/$/, "")}/.claude`,
-    instructionsFilePath: config.claude.instructionsFilePath,
-    persistentHome: pod.workspace.kind === "pvc",
-  };
-  const resume = decideResume(ctx.runtime, scope);
-  if (!resume.resume && resume.reason) notes.push(`fresh session: ${resume.reason}`);
+  const scope = resolveScope(ctx, config, cluster);
+  const cwd = scope.cwd;
+  const resume = decided ?? decideResume(ctx.runtime, scope);
 
   const identity = runIdentity({
     runId: ctx.runId,
@@ -96,10 +115,11 @@ export async function prepareRun(
     }),
   ];
 
-  const apiUrl =
-    config.paperclipApiUrl ?? deps.serverEnv.PAPERCLIP_API_URL ?? deps.serverEnv.PAPERCLIP_RUNTIME_API_URL;
-  if (!apiUrl)
-    notes.push("PAPERCLIP_API_URL is unknown (set paperclipApiUrl): the agent cannot call Paperclip");
+  const apiUrl = resolvePaperclipApiUrl(config.paperclipApiUrl, deps.serverEnv)?.url;
+  if (!apiUrl || isLoopbackUrl(apiUrl))
+    notes.push(
+      `PAPERCLIP_API_URL is ${apiUrl ?? "unknown"}, which no pod can reach: set paperclipApiUrl to the Paperclip Service URL`,
+    );
   const runEnv = buildRunEnv({
     runId: ctx.runId,
     agent: ctx.agent,
@@ -166,7 +186,7 @@ export async function prepareRun(
     argv,
     cwd,
     resume,
-    sessionParams: sessionParamsFor(scope),
+    sessionParams: { ...sessionScopeParams(scope) },
     workspace: pod.workspace,
     envForLogs: describeEnvForLogs(env.entries, identity.jobName),
     prompt,

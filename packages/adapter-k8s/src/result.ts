@@ -1,7 +1,6 @@
-import type { AdapterExecutionResult } from "@paperclip-k8s/claude-parse";
-import { toAdapterResult } from "@paperclip-k8s/claude-parse";
 import { formatDiagnosis, type PodDiagnosis, type RunJobResult } from "@paperclip-k8s/k8s-runtime";
-import { type ClaudeK8sError, type ErrorCode, ErrorCodes } from "./errors.js";
+import { type AdapterExecutionResult, toAdapterResult } from "@paperclip-k8s/run-core";
+import { type ErrorCode, ErrorCodes } from "./errors.js";
 import type { Launched } from "./launch.js";
 import type { Observation } from "./observe.js";
 import type { RunPlan } from "./prepare.js";
@@ -20,6 +19,7 @@ const START_CODES: Partial<Record<PodDiagnosis["code"], ErrorCode>> = {
   crash_loop: ErrorCodes.initFailed,
   init_failed: ErrorCodes.initFailed,
   unschedulable: ErrorCodes.unschedulable,
+  create_forbidden: ErrorCodes.createForbidden,
 };
 
 function mostRelevant(diagnosis: readonly PodDiagnosis[]): PodDiagnosis | undefined {
@@ -32,9 +32,11 @@ export function kubernetesFailure(run: RunJobResult, timeoutSec: number): K8sFai
   if (outcome.kind === "start-failed") {
     const d = mostRelevant(outcome.diagnosis.length ? outcome.diagnosis : diagnosis);
     const code =
-      outcome.stage === "scheduling"
-        ? ErrorCodes.unschedulable
-        : ((d && START_CODES[d.code]) ?? ErrorCodes.podStartTimeout);
+      d?.code === "create_forbidden"
+        ? ErrorCodes.createForbidden
+        : outcome.stage === "scheduling"
+          ? ErrorCodes.unschedulable
+          : ((d && START_CODES[d.code]) ?? ErrorCodes.podStartTimeout);
     const waited = outcome.timedOut ? ` (gave up waiting for ${outcome.stage})` : "";
     return {
       code,
@@ -118,16 +120,4 @@ export function buildResult(
     if (observation.cancelled) result.exitCode = null;
   }
   return result;
-}
-
-/** A run that failed before or outside the Job (config, API, concurrency): nothing about the CLI to report. */
-export function errorResult(error: ClaudeK8sError): AdapterExecutionResult {
-  return {
-    exitCode: null,
-    signal: null,
-    timedOut: false,
-    errorCode: error.code,
-    errorMessage: error.message,
-    errorMeta: error.meta,
-  };
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { isSensitiveEnvKey } from "@paperclip-k8s/claude-parse";
+import { isSensitiveEnvKey } from "@paperclip-k8s/run-core";
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "./config.js";
 import { describeEnvForLogs, planEnv } from "./env-plan.js";
@@ -64,7 +64,7 @@ describe("planRunSecrets", () => {
         instructions: Buffer.alloc(SECRET_CAPACITY),
         prompt: Buffer.alloc(1),
       }),
-    ).toThrow(RangeError);
+    ).toThrow(/fit in the run Secret/);
   });
 
   it("encodes data as base64 in an immutable Secret", () => {
@@ -92,7 +92,7 @@ describe("planEnv", () => {
   };
 
   it("inherits only allow-listed server env, routing sensitive names to the Secret", () => {
-    const config = parseConfig({ inheritEnv: ["ALLOWED", "GITHUB_TOKEN", "NOT_SET"] });
+    const config = parseConfig({ inheritEnv: ["ALLOWED", "GITHUB_TOKEN", "NOT_SET"] }).config;
     const plan = planEnv({ ...base, config, runEnv: {}, serverContainerEnv: undefined });
     const names = plan.entries.map((e) => e.name);
     expect(names).toEqual(["ALLOWED", "GITHUB_TOKEN", "HOME"]);
@@ -102,7 +102,7 @@ describe("planEnv", () => {
   });
 
   it("inherits a Secret reference of the Paperclip container as a reference, not as its value", () => {
-    const config = parseConfig({ inheritEnv: ["ANTHROPIC_API_KEY"] });
+    const config = parseConfig({ inheritEnv: ["ANTHROPIC_API_KEY"] }).config;
     const plan = planEnv({
       ...base,
       config,
@@ -121,7 +121,7 @@ describe("planEnv", () => {
   });
 
   it("treats operator-marked keys as secrets and lets the run env win over inherited values", () => {
-    const config = parseConfig({ inheritEnv: ["ALLOWED"], secretEnvKeys: ["MY_URL"] });
+    const config = parseConfig({ inheritEnv: ["ALLOWED"], secretEnvKeys: ["MY_URL"] }).config;
     const plan = planEnv({
       ...base,
       config,
@@ -140,7 +140,7 @@ describe("planEnv", () => {
   });
 
   it("uses envSecretRefs as references to existing Secrets", () => {
-    const config = parseConfig({ envSecretRefs: { ANTHROPIC_API_KEY: "anthropic/api-key" } });
+    const config = parseConfig({ envSecretRefs: { ANTHROPIC_API_KEY: "anthropic/api-key" } }).config;
     const plan = planEnv({
       ...base,
       config,

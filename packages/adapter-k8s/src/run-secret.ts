@@ -1,4 +1,5 @@
 import type { V1Secret } from "@kubernetes/client-node";
+import { ConfigError } from "./errors.js";
 
 /**
  * The per-run Secret(s): sensitive env values, the instructions file and the prompt. A Secret holds at most 1 MiB,
@@ -55,9 +56,12 @@ export function planRunSecrets(input: RunSecretInput): RunSecretPlan {
     used += input.instructions.length;
   }
   if (used > SECRET_CAPACITY - MIN_PART) {
-    throw new RangeError(
-      `sensitive env and instructions take ${used} bytes; at most ${SECRET_CAPACITY - MIN_PART} fit in the run Secret`,
-    );
+    throw new ConfigError([
+      {
+        field: "env",
+        message: `sensitive env and instructions take ${used} bytes; at most ${SECRET_CAPACITY - MIN_PART} fit in the run Secret`,
+      },
+    ]);
   }
   const secrets = [first];
   const promptKeys: string[] = [];

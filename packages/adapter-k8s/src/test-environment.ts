@@ -1,18 +1,18 @@
+import { describeAccess, isNotFound, normalizeApiError } from "@paperclip-k8s/k8s-runtime";
 import {
   type AdapterEnvironmentCheck,
   type AdapterEnvironmentTestContext,
   type AdapterEnvironmentTestResult,
   type AdapterExecutionContext,
+  type ConfigIssue,
   environmentTestResult,
-} from "@paperclip-k8s/claude-parse";
-import { describeAccess, isNotFound, normalizeApiError } from "@paperclip-k8s/k8s-runtime";
-import { resolveInstructionsBundle } from "@paperclip-k8s/run-core";
+  RunError,
+  resolveInstructionsBundle,
+} from "@paperclip-k8s/run-core";
 import { type ClusterContext, connect } from "./cluster.js";
-import { type ClaudeK8sConfig, parseConfig } from "./config.js";
-import { ConfigError } from "./errors.js";
+import { type ClaudeK8sConfig, imageHasPinnedVersion, parseConfig } from "./config.js";
 import { asAdapterError } from "./execute.js";
 import { ADAPTER_TYPE } from "./identity.js";
-import { imageHasPinnedVersion } from "./k8s-syntax.js";
 import { defaultPrepareDeps, prepareRun, type RunPlan } from "./prepare.js";
 import { requiredAccess } from "./rbac.js";
 
@@ -54,10 +54,12 @@ export function createTestEnvironment(deps: TestEnvironmentDeps = { connect }) {
 
     let config: ClaudeK8sConfig;
     try {
-      config = parseConfig(ctx.config);
+      const parsed = parseConfig(ctx.config);
+      config = parsed.config;
       checks.push(info("k8s_config_valid", "adapter config is valid"));
+      for (const warning of parsed.warnings) checks.push(warn("k8s_config_warning", warning));
     } catch (error) {
-      const issues = error instanceof ConfigError ? error.issues : [];
+      const issues = error instanceof RunError ? ((error.failure.meta?.issues ?? []) as ConfigIssue[]) : [];
       for (const i of issues) checks.push(fail("k8s_config_invalid", `${i.field}: ${i.message}`));
       if (issues.length === 0) checks.push(fail("k8s_config_invalid", String(error)));
       return done();

@@ -33,15 +33,16 @@ export interface ConfigIssue {
 
 export class RunError extends Error {
   override readonly name = "RunError";
+  /** The failure's code and meta, also as own fields for callers and tests that read them directly. */
+  readonly code: string;
+  readonly meta: Record<string, unknown> | undefined;
   constructor(
     readonly failure: Failure,
     options?: { cause?: unknown },
   ) {
     super(failure.message, options);
-  }
-
-  get code(): string {
-    return this.failure.code;
+    this.code = failure.code;
+    this.meta = failure.meta;
   }
 }
 

@@ -3,8 +3,8 @@ import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { AdapterExecutionResult, ServerAdapterModule } from "@paperclip-k8s/claude-parse";
 import type { KubeClients } from "@paperclip-k8s/k8s-runtime";
+import type { AdapterExecutionResult, ServerAdapterModule } from "@paperclip-k8s/run-core";
 import { type MockAnthropic, startMockAnthropic } from "@paperclip-k8s/testing";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createServerAdapter } from "../index.js";
@@ -471,7 +471,7 @@ describe("claude_k8s on a real cluster (shipped Role, Pod Security restricted)",
     const { parseConfig } = await import("../config.js");
     const { connect } = await import("../cluster.js");
     const { prepareRun } = await import("../prepare.js");
-    const parsed = parseConfig(r.ctx.config);
+    const parsed = parseConfig(r.ctx.config).config;
     const cluster = await connect(parsed);
     const crashed = await prepareRun({ ...r.ctx, runId: "half-1" }, parsed, cluster);
     const orphan = await admin.batch.createNamespacedJob({ namespace: NS, body: crashed.job });
@@ -573,10 +573,10 @@ describe("claude_k8s on a real cluster (shipped Role, Pod Security restricted)",
     process.env.KUBERNETES_SERVICE_HOST = server.hostname;
     process.env.KUBERNETES_SERVICE_PORT = server.port;
     try {
-      const { createExecute } = await import("../execute.js");
+      const { createK8sExecute } = await import("../execute.js");
       const { connect } = await import("../cluster.js");
       const { defaultPrepareDeps } = await import("../prepare.js");
-      const inPod = createExecute({
+      const inPod = createK8sExecute({
         prepare: defaultPrepareDeps,
         connect: (c) => connect(c, { inClusterPathPrefix: prefix, podName: "paperclip-0" }),
       });

@@ -1,5 +1,5 @@
 import { createServer, type Server, type Socket, connect as tcpConnect } from "node:net";
-import type { AdapterExecutionContext } from "@paperclip-k8s/claude-parse";
+import type { AdapterExecutionContext } from "@paperclip-k8s/run-core";
 
 /** The fake Paperclip side of one run: a context whose callbacks record what the adapter reports. */
 export interface RecordedRun {
