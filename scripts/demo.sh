@@ -7,5 +7,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 export TURBO_TELEMETRY_DISABLED=1 DO_NOT_TRACK=1
 bash scripts/setup.sh
+# The adapters require Node >= 24.11 (Paperclip's range) and the workspace is engine-strict: pnpm runs on Node 24.
+export PATH="$(dirname "$(bash scripts/ensure-node24.sh)"):$PATH"
 pnpm build
 pnpm demo "$@"
