@@ -1,0 +1,163 @@
+import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { KubeClients } from "@paperclip-k8s/k8s-runtime";
+import { type MockAnthropic, startMockAnthropic } from "@paperclip-k8s/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ADAPTER_TYPE, LABELS, MANAGED_BY, runIdentity } from "../identity.js";
+import { createServerAdapter } from "../index.js";
+import {
+  adminClients,
+  BRIDGE_HOST,
+  CLAUDE_IMAGE,
+  createRestrictedNamespace,
+  deleteNamespace,
+  shippedRoleKubeconfig,
+} from "./cluster.js";
+import { recordedRun } from "./harness.js";
+
+// Issue 13, finding 1: `instructionsFilePath: "/proc/self/environ"` shipped the Paperclip server's environment into
+// the run's Secret, the pod and the system prompt. Only the agent's instructions bundle may be shipped; anything
+// else is `adapter_config_invalid` naming the field, before any object exists in the cluster.
+// Before the fix the same config read the file, created the Secret and the Job and ran (no config error).
+
+const NS = `ck8s-instr-${Date.now().toString(36)}`;
+const COMPANY = "company-e2e"; // recordedRun's company
+
+let admin: KubeClients;
+let mock: MockAnthropic;
+let kubeconfig: string;
+let home: string;
+const savedEnv = { home: process.env.PAPERCLIP_HOME, instance: process.env.PAPERCLIP_INSTANCE_ID };
+
+/** The agent's managed bundle directory, where Paperclip's server writes AGENTS.md. */
+function bundleDir(agentId: string): string {
+  return join(home, "instances", "default", "companies", COMPANY, "agents", agentId, "instructions");
+}
+
+function baseConfig(instructionsFilePath: string) {
+  return {
+    namespace: NS,
+    kubeconfig,
+    image: CLAUDE_IMAGE,
+    workspaceMode: "emptyDir",
+    instructionsFilePath,
+    env: {
+      ANTHROPIC_BASE_URL: mock.url,
+      ANTHROPIC_API_KEY: "sk-ant-e2e-instructions",
+      DISABLE_TELEMETRY: "1",
+    },
+    resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "1536Mi" } },
+    promptTemplate: "Take your time [[mock:slow:60]]",
+  };
+}
+
+/** The run's Jobs and Secrets, found by the labels the adapter puts on every object of the run. */
+async function objectsOfRun(runId: string, agentId: string) {
+  const labels = runIdentity({
+    runId,
+    agentId,
+    agentName: `agent ${agentId}`,
+    companyId: COMPANY,
+    taskKey: null,
+    sessionId: null,
+    scope: "agent",
+  }).labels;
+  const labelSelector = [
+    `${LABELS.managedBy}=${MANAGED_BY}`,
+    `${LABELS.adapterType}=${ADAPTER_TYPE}`,
+    `${LABELS.run}=${labels[LABELS.run]}`,
+  ].join(",");
+  const [jobs, secrets] = await Promise.all([
+    admin.batch.listNamespacedJob({ namespace: NS, labelSelector }),
+    admin.core.listNamespacedSecret({ namespace: NS, labelSelector }),
+  ]);
+  return { jobs: jobs.items, secrets: secrets.items };
+}
+
+beforeAll(async () => {
+  home = await mkdtemp(join(tmpdir(), "ck8s-instr-home-"));
+  // The adapter resolves the agent's managed bundle from the Paperclip server's env, as Paperclip itself does.
+  process.env.PAPERCLIP_HOME = home;
+  process.env.PAPERCLIP_INSTANCE_ID = "default";
+  admin = adminClients();
+  await createRestrictedNamespace(admin, NS);
+  kubeconfig = await shippedRoleKubeconfig(admin, NS, "paperclip");
+  mock = await startMockAnthropic({ host: BRIDGE_HOST, port: 0, log: () => undefined });
+});
+
+afterAll(async () => {
+  for (const [key, value] of [
+    ["PAPERCLIP_HOME", savedEnv.home],
+    ["PAPERCLIP_INSTANCE_ID", savedEnv.instance],
+  ] as const) {
+    if (value === undefined) delete process.env[key];
+    else process.env[key] = value;
+  }
+  await mock?.close();
+  if (admin) await deleteNamespace(admin, NS);
+  if (home) await rm(home, { recursive: true, force: true });
+});
+
+describe("instructionsFilePath is confined to the agent's bundle (issue 13, finding 1)", () => {
+  it("refuses /proc/self/environ and a bundle symlink out of it, creating no Job and no Secret", async () => {
+    const agentId = "agent-instr-refused";
+    await mkdir(bundleDir(agentId), { recursive: true });
+    const escape = join(bundleDir(agentId), "AGENTS.md");
+    await symlink("/proc/self/environ", escape);
+    const adapter = createServerAdapter();
+    for (const [i, path] of ["/proc/self/environ", escape, "/etc/passwd"].entries()) {
+      const runId = `instr-refused-${i}`;
+      const run = recordedRun({ runId, agentId, config: baseConfig(path) });
+      const result = await adapter.execute(run.ctx);
+      expect(result.errorCode, `${path}: ${result.errorMessage}`).toBe("adapter_config_invalid");
+      expect(result.errorMessage).toContain("instructionsFilePath");
+      expect((result.errorMeta as { fields?: string[] } | undefined)?.fields).toEqual([
+        "instructionsFilePath",
+      ]);
+      expect(await objectsOfRun(runId, agentId)).toEqual({ jobs: [], secrets: [] });
+      expect(run.allText()).not.toContain("PAPERCLIP_HOME=");
+    }
+    // testEnvironment reports the same refusal as an error check (it has no agent id: any agent bundle counts).
+    const tested = await adapter.testEnvironment({
+      companyId: COMPANY,
+      adapterType: ADAPTER_TYPE,
+      config: baseConfig("/proc/self/environ"),
+    });
+    expect(tested.status).toBe("fail");
+    const refusal = tested.checks.find((c) => c.level === "error");
+    expect(refusal?.message).toMatch(/instructionsFilePath: .*under \/proc/);
+    // Nothing at all was created in the namespace by these runs (nor by the environment test).
+    expect((await admin.batch.listNamespacedJob({ namespace: NS })).items).toEqual([]);
+    expect((await admin.core.listNamespacedSecret({ namespace: NS })).items.map((s) => s.type)).not.toContain(
+      "Opaque",
+    );
+  });
+
+  it("ships the entry of the agent's managed bundle into the run Secret (the control case)", async () => {
+    const agentId = "agent-instr-ok";
+    await mkdir(bundleDir(agentId), { recursive: true });
+    const entry = join(bundleDir(agentId), "AGENTS.md");
+    await writeFile(entry, "# You are the e2e agent\n");
+    const runId = "instr-ok";
+    const run = recordedRun({ runId, agentId, config: baseConfig(entry) });
+    const result = createServerAdapter().execute(run.ctx);
+    try {
+      const deadline = Date.now() + 60_000;
+      let objects = await objectsOfRun(runId, agentId);
+      while ((objects.jobs.length === 0 || objects.secrets.length === 0) && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 250));
+        objects = await objectsOfRun(runId, agentId);
+      }
+      expect(objects.jobs).toHaveLength(1);
+      const shipped = objects.secrets
+        .map((s) => s.data?.["instructions.md"])
+        .filter((v): v is string => v !== undefined)
+        .map((v) => Buffer.from(v, "base64").toString("utf8"));
+      expect(shipped).toEqual(["# You are the e2e agent\n"]);
+    } finally {
+      run.abort.abort();
+      expect((await result).errorCode).toBe("cancelled");
+    }
+  });
+});
