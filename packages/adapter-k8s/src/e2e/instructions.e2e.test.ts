@@ -103,10 +103,10 @@ describe("instructionsFilePath is confined to the agent's bundle (issue 13, find
   it("refuses /proc/self/environ and a bundle symlink out of it, creating no Job and no Secret", async () => {
     const agentId = "agent-instr-refused";
     await mkdir(bundleDir(agentId), { recursive: true });
-    const escape = join(bundleDir(agentId), "AGENTS.md");
-    await symlink("/proc/self/environ", escape);
+    const escaping = join(bundleDir(agentId), "AGENTS.md");
+    await symlink("/proc/self/environ", escaping);
     const adapter = createServerAdapter();
-    for (const [i, path] of ["/proc/self/environ", escape, "/etc/passwd"].entries()) {
+    for (const [i, path] of ["/proc/self/environ", escaping, "/etc/passwd"].entries()) {
       const runId = `instr-refused-${i}`;
       const run = recordedRun({ runId, agentId, config: baseConfig(path) });
       const result = await adapter.execute(run.ctx);
