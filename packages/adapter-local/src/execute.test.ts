@@ -89,14 +89,31 @@ describe("execute setup failures", () => {
     expect(result.errorMessage).toContain("is not a directory");
   });
 
-  it("reports an unreadable instructions file", async () => {
-    const result = await execute(
-      context({ command: fakeCli(), instructionsFilePath: join(root, "missing.md") }).ctx,
-    );
-    expect(result).toMatchObject({
-      errorCode: "adapter_config_invalid",
-      errorMeta: { fields: ["instructionsFilePath"] },
-    });
+  it("refuses an instructions file outside the allowed roots (the same rule as claude_k8s)", async () => {
+    for (const path of ["/proc/self/environ", "/etc/passwd", join(root, "outside.md")]) {
+      const run = context({ command: fakeCli(), instructionsFilePath: path });
+      const result = await execute(run.ctx);
+      expect(result).toMatchObject({
+        errorCode: "adapter_config_invalid",
+        errorMeta: { fields: ["instructionsFilePath"] },
+      });
+      expect(run.spawned()).toBe(0);
+    }
+  });
+
+  it("runs without an instructions file that is missing inside an allowed root, with a warning", async () => {
+    const previous = process.env.PAPERCLIP_K8S_INSTRUCTIONS_ROOTS;
+    process.env.PAPERCLIP_K8S_INSTRUCTIONS_ROOTS = root;
+    try {
+      const run = context({ command: fakeCli(), instructionsFilePath: join(root, "missing.md") });
+      await execute(run.ctx);
+      expect(run.spawned()).toBe(1);
+      expect(run.logs.join("")).toMatch(/\[paperclip\] instructions file .*missing\.md.*continuing without it/);
+      expect(run.metas[0]?.commandArgs).not.toContain("--append-system-prompt-file");
+    } finally {
+      if (previous === undefined) delete process.env.PAPERCLIP_K8S_INSTRUCTIONS_ROOTS;
+      else process.env.PAPERCLIP_K8S_INSTRUCTIONS_ROOTS = previous;
+    }
   });
 
   it.skipIf(process.getuid?.() !== 0)("explains why skipping permissions fails as root", async () => {

@@ -1,5 +1,3 @@
-import { constants } from "node:fs";
-import { access } from "node:fs/promises";
 import { buildClaudeArgs } from "@paperclip-k8s/claude-parse";
 import {
   type AdapterExecutionContext,
@@ -12,10 +10,12 @@ import {
   createExecute,
   failureResult,
   RunErrorCodes,
+  type RunLog,
   type RunScope,
   redactEnv,
   renderPrompt,
   resolveBillingType,
+  resolveInstructionsBundle,
   resolvePaperclipApiUrl,
   sessionScopeParams,
   type Transport,
@@ -31,6 +31,8 @@ export { ADAPTER_TYPE };
 
 /** Where and how the CLI runs on this host, resolved before anything is started. */
 interface LocalTarget {
+  /** The config with `instructionsFilePath` replaced by the checked file's real path. */
+  config: LocalAdapterConfig;
   scope: RunScope;
   /** Absolute path of the CLI. */
   command: string;
@@ -53,8 +55,12 @@ export const localTransport: Transport<LocalAdapterConfig, LocalTarget> = {
 export const execute: (ctx: AdapterExecutionContext) => Promise<AdapterExecutionResult> =
   createExecute(localTransport);
 
-async function prepareHost(ctx: AdapterExecutionContext, config: LocalAdapterConfig): Promise<LocalTarget> {
-  await assertInstructionsReadable(config.invocation.instructionsFilePath);
+async function prepareHost(
+  ctx: AdapterExecutionContext,
+  input: LocalAdapterConfig,
+  log: RunLog,
+): Promise<LocalTarget> {
+  const config = await withAllowedInstructions(ctx, input, log);
   const cwd = chooseCwd(config.cwd, ctx.context);
   await ensureCwd(cwd);
   const runEnv = buildRunEnv({
@@ -71,6 +77,7 @@ async function prepareHost(ctx: AdapterExecutionContext, config: LocalAdapterCon
   const command = await resolveCommand(config.command, cwd, env.PATH);
   const claudeHome = claudeHomeOf(env);
   return {
+    config,
     scope: {
       cwd,
       claudeHome,
@@ -88,12 +95,12 @@ async function prepareHost(ctx: AdapterExecutionContext, config: LocalAdapterCon
 /** One CLI process: report the invocation, run it in its own process group, map what it printed. */
 async function runOnHost({
   ctx,
-  config,
   target,
   resume,
   log,
   stop,
 }: AttemptRequest<LocalAdapterConfig, LocalTarget>): Promise<AttemptOutcome> {
+  const config = target.config;
   const resumeSessionId = resume.resume ? resume.sessionId : undefined;
   const args = buildClaudeArgs({ ...config.invocation, resumeSessionId });
   const prompt = renderPrompt({
@@ -171,13 +178,29 @@ function assertPermissionModeAllowed(config: LocalAdapterConfig, env: Record<str
   ]);
 }
 
-async function assertInstructionsReadable(path: string | undefined): Promise<void> {
-  if (path === undefined) return;
-  try {
-    await access(path, constants.R_OK);
-  } catch {
-    throw configInvalid(ADAPTER_TYPE, [
-      { field: "instructionsFilePath", message: `file ${path} does not exist or is not readable` },
-    ]);
+/**
+ * The instructions file passes run-core's rule, the same as claude_k8s's (the agent's managed bundle or the
+ * operator's roots; never /proc, /sys, /dev, escaping symlinks or non-regular files); the CLI then reads the checked
+ * real path. A file missing inside an allowed root is a warning, and the run goes on without it.
+ */
+async function withAllowedInstructions(
+  ctx: AdapterExecutionContext,
+  config: LocalAdapterConfig,
+  log: RunLog,
+): Promise<LocalAdapterConfig> {
+  const path = config.invocation.instructionsFilePath;
+  if (path === undefined) return config;
+  const bundle = await resolveInstructionsBundle({
+    instructionsFilePath: path,
+    adapterType: ADAPTER_TYPE,
+    companyId: ctx.agent.companyId,
+    agentId: ctx.agent.id,
+    serverEnv: process.env,
+  });
+  if (bundle === undefined) return config;
+  if (bundle.kind === "missing") {
+    await log.warn(`instructions file ${bundle.message}; continuing without it`);
+    return { ...config, invocation: { ...config.invocation, instructionsFilePath: undefined } };
   }
+  return { ...config, invocation: { ...config.invocation, instructionsFilePath: bundle.realPath } };
 }
