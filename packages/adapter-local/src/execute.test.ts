@@ -108,7 +108,9 @@ describe("execute setup failures", () => {
       const run = context({ command: fakeCli(), instructionsFilePath: join(root, "missing.md") });
       await execute(run.ctx);
       expect(run.spawned()).toBe(1);
-      expect(run.logs.join("")).toMatch(/\[paperclip\] instructions file .*missing\.md.*continuing without it/);
+      expect(run.logs.join("")).toMatch(
+        /\[paperclip\] instructions file .*missing\.md.*continuing without it/,
+      );
       expect(run.metas[0]?.commandArgs).not.toContain("--append-system-prompt-file");
     } finally {
       if (previous === undefined) delete process.env.PAPERCLIP_K8S_INSTRUCTIONS_ROOTS;
