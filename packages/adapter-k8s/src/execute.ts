@@ -17,6 +17,7 @@ import { ClaudeK8sError, ErrorCodes } from "./errors.js";
 import { ADAPTER_TYPE } from "./identity.js";
 import { type Launched, launchOrAdopt, listSlotJobs, sweepFinishedJobs } from "./launch.js";
 import { makeRedactor, type Observation, observeRun } from "./observe.js";
+import { assertPlanStartable } from "./preflight.js";
 import { defaultPrepareDeps, type PrepareDeps, prepareRun, type RunPlan, resolveScope } from "./prepare.js";
 import { buildResult } from "./result.js";
 
@@ -60,13 +61,18 @@ export function createK8sExecute(
   return createExecute(k8sTransport(deps));
 }
 
-/** Launch or adopt the Job, follow it, build the result, clean up. Own objects never outlive a failed attempt. */
+/**
+ * Preflight the plan, launch or adopt the Job, follow it, build the result, clean up. Own objects never outlive a
+ * failed attempt.
+ */
 async function runJobAttempt(
   { ctx, config, target, log, stop }: AttemptRequest<ClaudeK8sConfig, K8sTarget>,
   plan: RunPlan,
 ): Promise<AttemptOutcome> {
   const { cluster } = target;
   for (const note of plan.notes) await log.status(note);
+  // The plan is complete and nothing exists yet: a pod that could never start is a config error now.
+  await assertPlanStartable(cluster, config, plan);
   let launched: Launched | undefined;
   try {
     const competing = await listSlotJobs(cluster, plan);

@@ -13,6 +13,7 @@ import { type ClusterContext, connect } from "./cluster.js";
 import { type ClaudeK8sConfig, imageHasPinnedVersion, parseConfig } from "./config.js";
 import { asAdapterError } from "./execute.js";
 import { ADAPTER_TYPE } from "./identity.js";
+import { type PlanFinding, preflightPlan } from "./preflight.js";
 import { defaultPrepareDeps, prepareRun, type RunPlan } from "./prepare.js";
 import { requiredAccess } from "./rbac.js";
 
@@ -42,8 +43,9 @@ export interface TestEnvironmentDeps {
 
 /**
  * Checks, in order: config, API reachable, namespace, RBAC (one SelfSubjectAccessReview per verb used, each
- * missing one named), the Paperclip pod, referenced Secrets / PVC / ServiceAccount, image reference, and a
- * server-side dry-run of a real Job built from this config (Pod Security admission, quotas, webhooks).
+ * missing one named), the Paperclip pod, image reference, the run's preflight (referenced Secrets and keys,
+ * ServiceAccount, PriorityClass, RuntimeClass: a missing one is an error naming the field), image pull Secrets, PVC,
+ * and a server-side dry-run of a real Job built from this config (Pod Security admission, quotas, webhooks).
  */
 export function createTestEnvironment(deps: TestEnvironmentDeps = { connect }) {
   return async function testEnvironment(
@@ -109,6 +111,7 @@ export function createTestEnvironment(deps: TestEnvironmentDeps = { connect }) {
       return done();
     }
     checks.push(checkImage(config, plan));
+    checks.push(...(await checkPreflight(cluster, config, plan)));
     checks.push(...(await checkReferences(cluster, config, plan)));
     checks.push(await dryRun(cluster, plan));
     return done();
@@ -221,16 +224,6 @@ async function checkReferences(
   for (const ref of pod?.imagePullSecrets ?? []) {
     await exists(`image pull Secret ${ref.name}`, () => cluster.getSecret(ref.name ?? ""));
   }
-  for (const [envName, ref] of Object.entries(config.env.secretRefs)) {
-    await exists(
-      `Secret ${ref.name} (for ${envName})`,
-      () => cluster.getSecret(ref.name),
-      (s) =>
-        (s as { data?: Record<string, string> }).data?.[ref.key] === undefined
-          ? fail("k8s_reference_missing", `Secret ${ref.name} has no key ${ref.key} (for ${envName})`)
-          : undefined,
-    );
-  }
   if (plan.workspace.kind === "pvc") {
     const claim = plan.workspace.claimName;
     await exists(
@@ -262,11 +255,30 @@ async function checkReferences(
       ),
     );
   }
-  if (config.pod.serviceAccountName) {
-    const sa = config.pod.serviceAccountName;
-    await exists(`ServiceAccount ${sa}`, () => cluster.getServiceAccount(sa));
-  }
   return checks;
+}
+
+/**
+ * The run's own preflight of the planned Job (referenced Secrets and keys, ServiceAccount, PriorityClass,
+ * RuntimeClass): what a run would refuse as adapter_config_invalid is an error naming the field.
+ */
+async function checkPreflight(
+  cluster: ClusterContext,
+  config: ClaudeK8sConfig,
+  plan: RunPlan,
+): Promise<Check[]> {
+  let findings: PlanFinding[];
+  try {
+    findings = await preflightPlan(cluster, config, plan);
+  } catch (error) {
+    return [warn("k8s_reference_unverified", `preflight failed: ${asAdapterError(error).message}`)];
+  }
+  return findings.map((f) => {
+    const named = f.field ? `${f.field}: ${f.message}` : f.message;
+    if (f.status === "missing") return fail("k8s_config_invalid", named);
+    if (f.status === "unknown") return warn("k8s_reference_unverified", named);
+    return info("k8s_reference", named);
+  });
 }
 
 async function dryRun(cluster: ClusterContext, plan: RunPlan): Promise<Check> {
