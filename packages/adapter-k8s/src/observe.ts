@@ -37,7 +37,8 @@ export function makeRedactor(secretValues: readonly string[]): (text: string) =>
 
 /**
  * Follows the launched Job to its end: every container line goes to Paperclip's log live (stream-json events on
- * stdout, anything else on stderr) and into the run summary; Job and pod progress become status lines; a
+ * stdout, anything else on stderr) and into the run summary; Job and pod progress become status lines (Kubernetes
+ * warnings and start failures: warning lines); a
  * keepalive line is written whenever the run is quiet; `signal` (Paperclip's cancel) ends the observation.
  */
 export async function observeRun(
@@ -82,6 +83,7 @@ export async function observeRun(
     if (!line) return;
     // The end of the run is reported after the last output line, not before the log has drained.
     if (event.type === "container-terminated" || event.type === "job-ended") deferred.push(line);
+    else if (WARNING_EVENTS.has(event.type)) void log.warn(redact(line));
     else void log.status(redact(line));
   };
 
@@ -110,6 +112,14 @@ export async function observeRun(
     log.stopKeepalive();
   }
 }
+
+/** Kubernetes problems the operator must see: `[paperclip]` lines on stderr, not quiet progress on stdout. */
+const WARNING_EVENTS = new Set<JobEvent["type"]>([
+  "pod-problem",
+  "warning",
+  "start-timeout",
+  "start-refused",
+]);
 
 function describeEvent(event: JobEvent): string | undefined {
   switch (event.type) {
