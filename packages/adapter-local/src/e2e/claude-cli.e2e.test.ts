@@ -6,10 +6,11 @@ import { randomUUID } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import type { AdapterExecutionResult } from "@paperclip-k8s/run-core";
 import type { ClaudeCli, MockAnthropic } from "@paperclip-k8s/testing";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { execute } from "../execute.js";
 import { MAX_LOG_CHUNK_CHARS } from "../run/output.js";
 import {
+  delayedStartWrapper,
   FAKE_API_KEY,
   installCli,
   lingeringWrapper,
@@ -21,6 +22,7 @@ import {
   recordedRun,
   startMock,
   stdoutLines,
+  writeManagedInstructions,
 } from "./harness.js";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -36,6 +38,7 @@ afterAll(async () => {
 /** Every run must leave nothing behind: no live process of its group, none carrying its run id. */
 const finishedRuns: RecordedRun[] = [];
 afterEach(() => {
+  vi.unstubAllEnvs();
   for (const run of finishedRuns.splice(0)) {
     expect(processesOfRun(run.ctx.runId)).toEqual([]);
     for (const spawn of run.spawns) {
@@ -118,7 +121,9 @@ describe.each(["2.1.330", "2.0.77", "1.0.128"])("claude %s", (version) => {
     expect(result.errorCode ?? null).toBeNull();
     expect(run.metas).toHaveLength(1);
     expect(run.metas[0]?.commandArgs).not.toContain("--resume");
-    expect(run.stdout()).toContain(`[paperclip] Claude session "${stored.sessionId}" will not be resumed`);
+    expect(run.stdout()).toContain(
+      `[paperclip] session ${stored.sessionId} will not be resumed: it was created in /somewhere/else`,
+    );
   });
 
   it("retries once with a fresh session when the stored one is unknown", async () => {
@@ -132,7 +137,9 @@ describe.each(["2.1.330", "2.0.77", "1.0.128"])("claude %s", (version) => {
     expect(run.metas[0]?.commandArgs).toEqual(expect.arrayContaining(["--resume", stale]));
     expect(run.metas[1]?.commandArgs).not.toContain("--resume");
     expect(run.spawns).toHaveLength(2);
-    expect(run.stdout()).toContain(`Claude session "${stale}" is no longer available; retrying once`);
+    expect(run.stdout()).toContain(
+      `[paperclip] session ${stale} is unknown to the CLI; retrying once with a fresh session`,
+    );
     expect(result.errorCode ?? null).toBeNull();
     expect(result.exitCode).toBe(0);
     // the fresh session replaces the stale one
@@ -195,11 +202,22 @@ describe("claude 2.1.330: failures, limits and cancellation", () => {
     const { run, result } = await runOnce(cli, {
       sandbox,
       marker: "[[mock:slow-tool:120]]",
-      config: { timeoutSec: 4, graceSec: 2 },
+      // the shortest run timeout the shared config accepts (0 or at least 10 s, the same rule as claude_k8s)
+      config: { timeoutSec: 10, graceSec: 2 },
     });
     expect(result.timedOut).toBe(true);
     expect(result.errorCode).toBe("timeout");
     expect(run.spawns).toHaveLength(1);
+  });
+
+  it("refuses a run timeout under 10 s as adapter_config_invalid before starting anything", async () => {
+    const { run, result } = await runOnce(cli, {
+      sandbox: makeSandbox(),
+      config: { timeoutSec: 4, graceSec: 2 },
+    });
+    expect(result.errorCode).toBe("adapter_config_invalid");
+    expect(result.errorMeta).toMatchObject({ fields: ["timeoutSec"] });
+    expect(run.spawns).toHaveLength(0);
   });
 
   it("cancels through ctx.signal while a tool is running", async () => {
@@ -221,8 +239,19 @@ describe("claude 2.1.330: failures, limits and cancellation", () => {
 
   it("appends the instructions file on a fresh session only and stores it with the session", async () => {
     const sandbox = makeSandbox();
-    const instructionsFilePath = `${sandbox.root}/AGENTS.md`;
-    writeFileSync(instructionsFilePath, "Always answer briefly.\n");
+    const { home, file: instructionsFilePath } = writeManagedInstructions(
+      sandbox,
+      "Always answer briefly.\n",
+    );
+    vi.stubEnv("PAPERCLIP_HOME", home);
+    vi.stubEnv("PAPERCLIP_INSTANCE_ID", "default");
+    // outside the agent's managed bundle: refused before anything starts (the same rule as claude_k8s)
+    const outside = `${sandbox.root}/AGENTS.md`;
+    writeFileSync(outside, "Always answer briefly.\n");
+    const refused = await runOnce(cli, { sandbox, config: { instructionsFilePath: outside } });
+    expect(refused.result.errorCode).toBe("adapter_config_invalid");
+    expect(refused.result.errorMeta).toMatchObject({ fields: ["instructionsFilePath"] });
+    expect(refused.run.spawns).toHaveLength(0);
     const first = await runOnce(cli, { sandbox, config: { instructionsFilePath } });
     expect(first.result.errorCode ?? null).toBeNull();
     expect(first.run.metas[0]?.commandArgs).toEqual(
@@ -281,10 +310,14 @@ describe.each(["2.1.330", "2.0.77"])(
     it.each(kills.map((kill, i) => [i, kill] as const))("run %i: %s at a random moment", async (_i, kill) => {
       const delayMs = Math.floor(Math.random() * 3_000);
       let timer: NodeJS.Timeout | undefined;
+      const sandbox = makeSandbox();
+      // timeoutSec is 0 or an integer of at least 10: the CLI starts after a lead, so the 10 s timeout still hits
+      // it 1-4 s into its run, as often during startup as during the tool
+      const delayedCli = () => delayedStartWrapper(sandbox, cli.bin, 10 - (1 + delayMs / 1000));
       const { run, result } = await runOnce(cli, {
-        sandbox: makeSandbox(),
+        sandbox,
         marker: "[[mock:slow-tool:120]]",
-        config: kill === "timeout" ? { timeoutSec: 1 + delayMs / 1000, graceSec: 1 } : { graceSec: 1 },
+        config: kill === "timeout" ? { command: delayedCli(), timeoutSec: 10, graceSec: 1 } : { graceSec: 1 },
         onSpawn: (info, r) => {
           timer = setTimeout(() => {
             if (kill === "abort") r.controller.abort();

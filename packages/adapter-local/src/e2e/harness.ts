@@ -20,6 +20,8 @@ import {
 import { listProcesses } from "../process/process-table.js";
 
 export const FAKE_API_KEY = "sk-ant-e2e-not-a-real-key-0123456789";
+const AGENT_ID = "agent-e2e";
+const COMPANY_ID = "company-e2e";
 
 export async function startMock(): Promise<MockAnthropic> {
   return startMockAnthropic({ host: "127.0.0.1", port: 0, log: () => {} });
@@ -51,6 +53,31 @@ export function lingeringWrapper(sandbox: Sandbox, cliBin: string, lingerSec: nu
   writeFileSync(path, `#!/bin/sh\n"${cliBin}" "$@"\nsleep ${lingerSec}\n`);
   chmodSync(path, 0o755);
   return path;
+}
+
+/**
+ * A command that waits `leadSec` seconds, then becomes the real CLI (same pid, same process group): a run timeout of
+ * at least 10 s (the shortest timeoutSec the config accepts) then hits a CLI that has been running for a chosen time.
+ */
+export function delayedStartWrapper(sandbox: Sandbox, cliBin: string, leadSec: number): string {
+  const path = join(sandbox.root, "sleep-then-claude.sh");
+  writeFileSync(path, `#!/bin/sh\nsleep ${leadSec.toFixed(3)}\nexec "${cliBin}" "$@"\n`);
+  chmodSync(path, 0o755);
+  return path;
+}
+
+/**
+ * The agent's managed instructions bundle as Paperclip's server keeps it, under a private Paperclip home:
+ * `<home>/instances/default/companies/<company>/agents/<agent>/instructions/AGENTS.md` (the only place, besides the
+ * operator's roots, an `instructionsFilePath` may point to). The run resolves it from the server's PAPERCLIP_HOME.
+ */
+export function writeManagedInstructions(sandbox: Sandbox, content: string): { home: string; file: string } {
+  const home = join(sandbox.root, "paperclip-home");
+  const dir = join(home, "instances", "default", "companies", COMPANY_ID, "agents", AGENT_ID, "instructions");
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, "AGENTS.md");
+  writeFileSync(file, content);
+  return { home, file };
 }
 
 export interface RecordedRun {
@@ -99,8 +126,8 @@ export function recordedRun(options: RunOptions): RecordedRun {
     ctx: {
       runId: `e2e-${randomUUID()}`,
       agent: {
-        id: "agent-e2e",
-        companyId: "company-e2e",
+        id: AGENT_ID,
+        companyId: COMPANY_ID,
         name: "E2E Agent",
         adapterType: "claude_cli",
         adapterConfig: {},
