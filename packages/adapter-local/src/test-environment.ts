@@ -11,8 +11,9 @@ import {
   environmentTestResult,
   RunError,
   RunErrorCodes,
+  resolveInstructionsBundle,
 } from "@paperclip-k8s/run-core";
-import { type LocalAdapterConfig, parseLocalConfig } from "./config.js";
+import { ADAPTER_TYPE, type LocalAdapterConfig, parseLocalConfig } from "./config.js";
 import { findCommand } from "./host/command.js";
 import { claudeHomeOf, inheritedEnv } from "./host/env.js";
 import { describeCwdProblem, inspectCwd } from "./host/workspace.js";
@@ -51,7 +52,7 @@ export async function testEnvironment(
   const cwdOk = await checkCwd(config, cwd, checks);
   const command = await checkCommand(config, cwdOk ? cwd : tmpdir(), env, checks);
   if (command !== null) await checkVersion(command, env, checks);
-  await checkInstructions(config, checks);
+  await checkInstructions(ctx, config, checks);
   checkRootPermissions(config, env, checks);
   await checkAuth(config, env, checks);
   if (command !== null) await probeHello(config, command, cwdOk ? cwd : tmpdir(), env, checks);
@@ -130,21 +131,45 @@ async function checkVersion(command: string, env: Record<string, string>, checks
   );
 }
 
-async function checkInstructions(config: LocalAdapterConfig, checks: AdapterEnvironmentCheck[]) {
+/**
+ * The instructions file under the rule every run applies (run-core's `resolveInstructionsBundle`, the same as
+ * claude_k8s): a path the run would refuse is an error here too, a file missing inside an allowed root a warning.
+ * No agent id here: any agent's managed bundle of the company counts.
+ */
+async function checkInstructions(
+  ctx: AdapterEnvironmentTestContext,
+  config: LocalAdapterConfig,
+  checks: AdapterEnvironmentCheck[],
+) {
   const path = config.invocation.instructionsFilePath;
   if (path === undefined) return;
   try {
-    await access(path, constants.R_OK);
+    const bundle = await resolveInstructionsBundle({
+      instructionsFilePath: path,
+      adapterType: ADAPTER_TYPE,
+      companyId: ctx.companyId,
+      serverEnv: process.env,
+    });
+    if (bundle === undefined) return;
+    if (bundle.kind === "missing") {
+      checks.push({
+        code: "claude_instructions_unreadable",
+        level: "warn",
+        message: `Instructions file ${bundle.message}; runs continue without it.`,
+        hint: 'Fix "instructionsFilePath" or remove it.',
+      });
+      return;
+    }
     checks.push({
       code: "claude_instructions_readable",
       level: "info",
-      message: `Instructions file ${path} is readable.`,
+      message: `Instructions file ${bundle.entryPath} is readable.`,
     });
-  } catch {
+  } catch (error) {
     checks.push({
-      code: "claude_instructions_unreadable",
+      code: RunErrorCodes.configInvalid,
       level: "error",
-      message: `Instructions file ${path} does not exist or is not readable.`,
+      message: error instanceof Error ? error.message : String(error),
       hint: 'Fix "instructionsFilePath" or remove it.',
     });
   }

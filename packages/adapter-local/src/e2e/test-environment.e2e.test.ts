@@ -2,9 +2,9 @@
 
 import type { AdapterEnvironmentTestResult } from "@paperclip-k8s/run-core";
 import type { ClaudeCli, MockAnthropic } from "@paperclip-k8s/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { testEnvironment } from "../test-environment.js";
-import { FAKE_API_KEY, installCli, makeSandbox, startMock } from "./harness.js";
+import { FAKE_API_KEY, installCli, makeSandbox, startMock, writeManagedInstructions } from "./harness.js";
 
 let mock: MockAnthropic;
 let cli: ClaudeCli;
@@ -118,7 +118,39 @@ describe("testEnvironment", () => {
       config: { graceSec: -5 },
     });
     expect(result.status).toBe("fail");
-    expect(check(result, "claude_config_invalid")?.message).toContain('"graceSec"');
+    expect(check(result, "adapter_config_invalid")?.message).toContain("graceSec: ");
+    expect(check(result, "adapter_config_invalid")?.hint).toContain('"graceSec"');
+  });
+
+  it("checks instructionsFilePath under the run's rule: the agent's bundle only, a missing file is a warning", async () => {
+    const sandbox = makeSandbox();
+    const { home, file } = writeManagedInstructions(sandbox, "Always answer briefly.\n");
+    vi.stubEnv("PAPERCLIP_HOME", home);
+    vi.stubEnv("PAPERCLIP_INSTANCE_ID", "default");
+    const test = (instructionsFilePath: string) =>
+      testEnvironment({
+        companyId: "company-e2e",
+        adapterType: "claude_cli",
+        config: configFor(FAKE_API_KEY, { instructionsFilePath }),
+      });
+    try {
+      const inBundle = await test(file);
+      expect(check(inBundle, "claude_instructions_readable")?.level).toBe("info");
+      expect(check(inBundle, "adapter_config_invalid")).toBeUndefined();
+
+      // a run refuses a file outside the bundle before starting; the test says so instead of "readable"
+      const outside = await test("/etc/passwd");
+      expect(outside.status).toBe("fail");
+      expect(check(outside, "adapter_config_invalid")?.level).toBe("error");
+      expect(check(outside, "adapter_config_invalid")?.message).toContain("instructionsFilePath: ");
+      expect(check(outside, "claude_instructions_readable")).toBeUndefined();
+      expect(JSON.stringify(outside.checks)).not.toContain("root:x:0:0");
+
+      const missing = await test(file.replace(/AGENTS\.md$/, "MISSING.md"));
+      expect(check(missing, "claude_instructions_unreadable")?.level).toBe("warn");
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 
   it("reports a missing login when no credential is configured", async () => {
