@@ -1,4 +1,5 @@
-import { asNonEmptyString, asNumber, errorStrings } from "./read.js";
+import { ABORTED_TERMINAL_REASONS } from "./interrupt.js";
+import { asNonEmptyString, asNumber, asRecord, errorStrings } from "./read.js";
 import { epochToIso, parseResetTime } from "./retry-time.js";
 import type { RunSummary } from "./summary.js";
 
@@ -20,9 +21,14 @@ export const ClaudeErrorCode = {
   UnknownSession: "claude_unknown_session",
   PromptTooLong: "claude_prompt_too_long",
   BudgetExhausted: "claude_budget_exhausted",
+  /**
+   * The CLI reported the turn as interrupted (`aborted` assistant message, `[Request interrupted by user]`,
+   * `terminal_reason: aborted_*`), whatever the exit code (SIGINT exits 0).
+   */
+  Interrupted: "claude_interrupted",
   /** Terminated by a signal (SIGTERM/SIGKILL, exit 143/137) before writing a result. */
   Killed: "claude_killed",
-  /** Exited without a result line for another reason (crash, SIGINT exit 0, lost output). */
+  /** Exited without a result line for another reason (crash, SIGINT exit 0 with no interrupt marker, lost output). */
   Incomplete: "claude_incomplete",
   /** Could not start: non-zero exit before any event (bad flags, missing binary), or a `startup_failure_reason` result. */
   StartupFailed: "claude_startup_failed",
@@ -184,6 +190,35 @@ function quotaRetryNotBefore(summary: RunSummary, text: string, now: Date): stri
   return parseResetTime(text, now);
 }
 
+/** True when a `modelUsage` map reports any token. */
+function hasTokens(map: unknown): boolean {
+  const rec = asRecord(map);
+  if (rec === undefined) return false;
+  return Object.values(rec).some((raw) => {
+    const e = asRecord(raw);
+    if (e === undefined) return false;
+    const { inputTokens, outputTokens, cacheReadInputTokens, cacheCreationInputTokens } = e;
+    return [inputTokens, outputTokens, cacheReadInputTokens, cacheCreationInputTokens].some(
+      (n) => (asNumber(n) ?? 0) > 0,
+    );
+  });
+}
+
+/**
+ * The failed result shows a session of one turn: `num_turns` ≤ 1 and nothing answered before (no cost, no
+ * token in `modelUsage`; on 2.1.3xx both are cumulative over a resumed session, so earlier runs count too). A
+ * "prompt is too long" there means the prompt itself is too long, not the session's context: a smaller prompt
+ * can still resume it. Without a result or a `num_turns`, there is no such evidence.
+ */
+function failedOnOnlyTurn(summary: RunSummary): boolean {
+  const result = summary.resultJson;
+  if (result === null) return false;
+  const turns = asNumber(result.num_turns);
+  if (turns === undefined || turns > 1) return false;
+  if ((asNumber(result.total_cost_usd) ?? 0) > 0) return false;
+  return !hasTokens(result.modelUsage);
+}
+
 /** Categorises an API-level failure (auth, quota, transient, model, prompt size) from its evidence. */
 function classifyApiFailure(
   summary: RunSummary,
@@ -199,9 +234,11 @@ function classifyApiFailure(
     });
   }
   if (ev.terminalReason === "prompt_too_long" || PROMPT_TOO_LONG_RE.test(ev.text)) {
-    return outcome(ClaudeErrorCode.PromptTooLong, `Prompt too long for the model's context: ${detail}`, {
-      clearSession: true,
-    });
+    const onlyTurn = failedOnOnlyTurn(summary);
+    const what = onlyTurn
+      ? "The prompt is too long for the model's context"
+      : "The session's context is full";
+    return outcome(ClaudeErrorCode.PromptTooLong, `${what}: ${detail}`, { clearSession: !onlyTurn });
   }
   if (ev.categories.includes("model_not_found") || MODEL_NOT_FOUND_RE.test(ev.text)) {
     return outcome(ClaudeErrorCode.ModelNotFound, `Model not available: ${detail}`);
@@ -231,6 +268,13 @@ function classifyApiFailure(
     });
   }
   return null;
+}
+
+function interrupted(input: ClassifyInput, ev: Evidence): RunClassification {
+  const signal = input.signal ?? null;
+  const how = signal !== null ? `signal ${signal}` : `exit code ${input.exitCode ?? "null"}`;
+  const reason = ev.terminalReason !== null ? `, terminal_reason=${ev.terminalReason}` : "";
+  return outcome(ClaudeErrorCode.Interrupted, `Claude reported the run as interrupted (${how}${reason})`);
 }
 
 function classifyWithoutResult(input: ClassifyInput, ev: Evidence, now: Date): RunClassification {
@@ -265,8 +309,10 @@ function classifyWithoutResult(input: ClassifyInput, ev: Evidence, now: Date): R
 
 /**
  * Maps a finished run to Paperclip's error fields. Reads only structured data — the final result's
- * subtype / is_error / errors / terminal_reason / stop_reason / api_error_status, `api_retry` events,
- * assistant `error` fields, rate-limit events — plus stderr; never assistant prose or tool output.
+ * subtype / is_error / errors / terminal_reason / stop_reason / api_error_status / num_turns / cost and
+ * modelUsage (prompt too long: the only turn, or a full context), `api_retry` events, assistant `error` /
+ * `aborted` fields, the CLI's `[Request interrupted by user]` message, rate-limit events — plus stderr; never
+ * assistant prose or tool output.
  */
 export function classifyRun(input: ClassifyInput): RunClassification {
   const now = input.now ?? new Date();
@@ -276,6 +322,12 @@ export function classifyRun(input: ClassifyInput): RunClassification {
     return outcome(ClaudeErrorCode.Timeout, `Timed out${after}`);
   }
   const ev = collectEvidence(summary, input.stderr ?? "");
+  if (
+    summary.interrupted ||
+    (ev.terminalReason !== null && ABORTED_TERMINAL_REASONS.has(ev.terminalReason))
+  ) {
+    return interrupted(input, ev);
+  }
   const result = summary.resultJson;
   if (result === null) return classifyWithoutResult(input, ev, now);
 

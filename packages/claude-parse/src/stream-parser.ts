@@ -60,7 +60,10 @@ export interface StreamParserOptions {
   maxLineBytes?: number;
   /** Accept `<prefix>{...}` lines when the object has a string `type`. Default true. */
   stripPrefixes?: boolean;
-  /** How many recent event uuids to remember for duplicate suppression; 0 disables it. Default 10 000. */
+  /**
+   * How many recent event uuids to remember for duplicate suppression; 0 disables it. Default 10 000. Needed
+   * behind k8s-runtime's log follower too: see src/reconnect-duplicate.test.ts for the replay it lets through.
+   */
   dedupeWindow?: number;
   /** Treat a line holding a JSON array of events (`--output-format json --verbose`) as those events. Default true. */
   explodeArrays?: boolean;
@@ -126,6 +129,10 @@ class DeferredEventLine implements EventLine {
   ) {
     this.#parts = parts;
   }
+  /** The first `n` bytes, without decoding (a view when they lie in the first part), once decoded its text. */
+  head(n: number): Buffer | string {
+    return this.#parts !== undefined ? headOf(this.#parts, n) : (this.#text as string).slice(0, n);
+  }
   get uuid(): string | undefined {
     const uuid = (this.event.data as { uuid?: unknown }).uuid;
     return typeof uuid === "string" ? uuid : undefined;
@@ -151,6 +158,14 @@ class DeferredEventLine implements EventLine {
     }
     return this.#event;
   }
+}
+
+/**
+ * The start of an event line's JSON text: raw bytes for a line not decoded yet (deferred), else characters.
+ * Lets a consumer look for a marker near the start of a deferred line without decoding all of it.
+ */
+export function eventHead(line: EventLine, n: number): Buffer | string {
+  return line instanceof DeferredEventLine ? line.head(n) : line.text.slice(0, n);
 }
 
 const TYPE_PREFIX = Buffer.from('{"type":"');

@@ -1,5 +1,6 @@
 import { Buffer } from "node:buffer";
-import type { AssistantEvent, ClaudeEvent, ModelUsageEntry, ResultEvent } from "./events.js";
+import type { AssistantEvent, ClaudeEvent, ModelUsageEntry, ResultEvent, UserEvent } from "./events.js";
+import { isAbortedAssistant, isInterruptUserMessage, mayBeInterruptLine } from "./interrupt.js";
 import { asNonEmptyString, asNumber, asRecord, asString } from "./read.js";
 import { createStreamParser, type ParsedLine, type StreamParserOptions } from "./stream-parser.js";
 
@@ -55,6 +56,12 @@ export interface RunSummary {
   apiRetries: ApiRetryInfo[];
   /** Last `rate_limit_event.rate_limit_info`. */
   rateLimit: Record<string, unknown> | null;
+  /**
+   * The CLI reported the last turn as interrupted: a main-thread assistant line with `aborted: true` or a
+   * `[Request interrupted by user]` user message, in the final result's turn or after the last result.
+   * (A final result's `terminal_reason` is in `resultJson`.)
+   */
+  interrupted: boolean;
   /** Line statistics. */
   counts: {
     events: number;
@@ -181,6 +188,9 @@ export function createRunAccumulator(): RunAccumulator {
   let assistantApiErrorStatus: number | null = null;
   const apiRetries: ApiRetryInfo[] = [];
   let rateLimit: Record<string, unknown> | null = null;
+  /** Interrupt markers since the last result line, and in the turn of the final result. */
+  let interruptedSinceResult = false;
+  let finalInterrupted = false;
   const counts = { events: 0, raw: 0, oversize: 0, truncated: 0, duplicates: 0, inits: 0 };
 
   function noteSession(value: unknown): void {
@@ -200,6 +210,7 @@ export function createRunAccumulator(): RunAccumulator {
     }
     const status = asNumber(data.api_error_status);
     if (status !== undefined) assistantApiErrorStatus = Math.max(assistantApiErrorStatus ?? 0, status);
+    if (isAbortedAssistant(data)) interruptedSinceResult = true;
     const msgModel = asNonEmptyString(data.message?.model);
     if (model === null && msgModel !== undefined && msgModel !== "<synthetic>") model = msgModel;
     if (data.parent_tool_use_id) return; // subagent
@@ -211,8 +222,15 @@ export function createRunAccumulator(): RunAccumulator {
     lastTextMessageId = id;
   }
 
+  function onUser(data: UserEvent): void {
+    noteSession(data.session_id);
+    if (isInterruptUserMessage(data)) interruptedSinceResult = true;
+  }
+
   function onResult(data: ResultEvent): void {
     resultCount++;
+    const turnInterrupted = interruptedSinceResult;
+    interruptedSinceResult = false;
     if (!isZeroTurnFailure(data)) noteSession(data.session_id);
     if (
       data.model_usage_since_last_result !== undefined &&
@@ -223,7 +241,10 @@ export function createRunAccumulator(): RunAccumulator {
     if (final !== null && isSuccess(final) && isSpuriousTrailer(data)) return;
     const index = asNumber(data.result_index) ?? -1;
     const finalIndex = final === null ? -1 : (asNumber(final.result_index) ?? -1);
-    if (final === null || index >= finalIndex) final = data;
+    if (final === null || index >= finalIndex) {
+      final = data;
+      finalInterrupted = turnInterrupted;
+    }
   }
 
   function pushEvent(event: ClaudeEvent): void {
@@ -256,6 +277,8 @@ export function createRunAccumulator(): RunAccumulator {
         rateLimit = asRecord(event.data.rate_limit_info) ?? rateLimit;
         return;
       case "user":
+        onUser(event.data);
+        return;
       case "stream_event":
       case "system":
       case "unknown":
@@ -271,9 +294,10 @@ export function createRunAccumulator(): RunAccumulator {
     for (const line of list) {
       switch (line.kind) {
         case "event":
-          // Tool results and deltas never change the summary once the session is known: skip decoding them.
+          // Tool results and deltas never change the summary once the session is known: skip decoding them
+          // (a user line is decoded when its head may hold the interrupt marker).
           if (
-            (line.type === "user" || line.type === "stream_event") &&
+            (line.type === "stream_event" || (line.type === "user" && !mayBeInterruptLine(line))) &&
             (initSessionId ?? otherSessionId) !== null
           ) {
             counts.events++;
@@ -341,6 +365,7 @@ export function createRunAccumulator(): RunAccumulator {
       assistantApiErrorStatus,
       apiRetries: [...apiRetries],
       rateLimit,
+      interrupted: interruptedSinceResult || (result !== null && finalInterrupted),
       counts: { ...counts },
     };
   }

@@ -1,6 +1,10 @@
 /**
  * The last N line identities seen, for duplicate suppression after a log-stream reconnect.
  *
+ * Kept although k8s-runtime's log cursor drops reconnect overlap exactly: that cursor relies on growing log
+ * timestamps, and containerd's stdout and stderr writers can put a later-stamped line before an earlier-stamped
+ * one, so a drop there replays CLI events (src/reconnect-duplicate.test.ts shows it, and what the window saves).
+ *
  * Identities are 64-bit hashes (two int32 halves): of a deferred line's bytes, or of an event's uuid. An
  * open-addressing table on typed arrays with a FIFO ring for eviction: no allocation per line, O(1) per
  * add (tombstones are swept by an occasional rebuild into a second, reused table: a long stream allocates

@@ -155,3 +155,60 @@ export function overloaded(): string {
     .map(line)
     .join("");
 }
+
+/** A user text message as the CLI writes its own notes (`[Request interrupted by user]`, replays). */
+export function userText(text: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    type: "user",
+    message: { role: "user", content: [{ type: "text", text }] },
+    parent_tool_use_id: null,
+    session_id: SESSION,
+    uuid: uuid(),
+    ...extra,
+  };
+}
+
+/**
+ * A run interrupted the ways the CLI reports it (reference §3.2/§3.3, 2.1.330 on SIGINT): `streaming` — the
+ * partial assistant message with `aborted: true`, then the marker message; `tool` — a tool result and the
+ * `… for tool use]` marker. No result line (SIGINT exits 0 without one).
+ */
+export function interruptedRun(how: "streaming" | "tool"): string {
+  const events: Record<string, unknown>[] = [
+    init(),
+    assistant("msg_i1", { type: "text", text: "Working on it." }),
+    assistant("msg_i1", { type: "tool_use", id: "toolu_i1", name: "Bash", input: { command: "sleep 60" } }),
+  ];
+  if (how === "streaming") {
+    events.push(
+      toolResult("toolu_i1", "done"),
+      assistant("msg_i2", { type: "text", text: "Half a sent" }, { aborted: true }),
+      userText("[Request interrupted by user]"),
+    );
+  } else {
+    events.push(
+      toolResult("toolu_i1", "Error: interrupted", { is_error: true }),
+      userText("[Request interrupted by user for tool use]"),
+    );
+  }
+  return events.map(line).join("");
+}
+
+/** A "prompt is too long" API-error run; `resultExtra` sets `num_turns`, cost and `modelUsage`. */
+export function promptTooLong(resultExtra: Record<string, unknown>): string {
+  const text = "Prompt is too long";
+  return [
+    init(),
+    { ...assistant(uuid(), { type: "text", text }, { error: "invalid_request" }), api_error_status: 400 },
+    result({
+      is_error: true,
+      result: text,
+      stop_reason: "stop_sequence",
+      terminal_reason: "prompt_too_long",
+      api_error_status: 400,
+      ...resultExtra,
+    }),
+  ]
+    .map(line)
+    .join("");
+}
