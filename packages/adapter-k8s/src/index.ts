@@ -1,4 +1,11 @@
-import { type AdapterModel, CLAUDE_MODELS, type ServerAdapterModule } from "@paperclip-k8s/run-core";
+import {
+  type AdapterModel,
+  CLAUDE_MODELS,
+  listSkills,
+  RUNTIME_TOOL_DELIVERY,
+  type ServerAdapterModule,
+  syncSkills,
+} from "@paperclip-k8s/run-core";
 import { buildAgentConfigurationDoc, getConfigSchema } from "./config.js";
 import { createK8sExecute } from "./execute.js";
 import { ADAPTER_TYPE } from "./identity.js";
@@ -28,6 +35,9 @@ export function createServerAdapter(): ServerAdapterModule {
     supportsInstructionsBundle: true,
     instructionsPathKey: "instructionsFilePath",
     requiresMaterializedRuntimeSkills: false,
+    listSkills,
+    syncSkills,
+    runtimeToolDelivery: RUNTIME_TOOL_DELIVERY,
   };
 }
 

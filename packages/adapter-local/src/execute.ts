@@ -9,6 +9,7 @@ import {
   configInvalid,
   createExecute,
   failureResult,
+  type InstructionsBundle,
   RunErrorCodes,
   type RunLog,
   type RunScope,
@@ -24,6 +25,7 @@ import {
 import { ADAPTER_TYPE, type LocalAdapterConfig, parseLocalConfig } from "./config.js";
 import { resolveCommand } from "./host/command.js";
 import { claudeHomeOf, inheritedEnv } from "./host/env.js";
+import { type HostRunFilesPlan, materializeHostRunFiles, planHostRunFiles } from "./host/run-files.js";
 import { chooseCwd, ensureCwd } from "./host/workspace.js";
 import { runAttempt } from "./run/attempt.js";
 
@@ -42,6 +44,8 @@ interface LocalTarget {
   /** What `onMeta` shows: the variables this adapter sets, secrets redacted. */
   loggedEnv: Record<string, string>;
   billingType: BillingType;
+  /** Skills, instructions bundle and MCP config to ship (written by each attempt). */
+  runFiles: HostRunFilesPlan;
 }
 
 /** `claude_cli`: run-core's lifecycle over a local process group. */
@@ -60,7 +64,7 @@ async function prepareHost(
   input: LocalAdapterConfig,
   log: RunLog,
 ): Promise<LocalTarget> {
-  const config = await withAllowedInstructions(ctx, input, log);
+  const { config, instructions } = await withAllowedInstructions(ctx, input, log);
   const cwd = chooseCwd(config.cwd, ctx.context);
   await ensureCwd(cwd);
   const runEnv = buildRunEnv({
@@ -89,20 +93,35 @@ async function prepareHost(
     env,
     loggedEnv: redactEnv({ ...runEnv, HOME: env.HOME ?? "", CLAUDE_CONFIG_DIR: claudeHome }),
     billingType: resolveBillingType(env),
+    runFiles: await planHostRunFiles(ctx, instructions, log),
   };
 }
 
 /** One CLI process: report the invocation, run it in its own process group, map what it printed. */
-async function runOnHost({
-  ctx,
-  target,
-  resume,
-  log,
-  stop,
-}: AttemptRequest<LocalAdapterConfig, LocalTarget>): Promise<AttemptOutcome> {
+async function runOnHost(request: AttemptRequest<LocalAdapterConfig, LocalTarget>): Promise<AttemptOutcome> {
+  const resumeSessionId = request.resume.resume ? request.resume.sessionId : undefined;
+  const files = await materializeHostRunFiles(request.target.runFiles);
+  try {
+    return await runWithFiles(request, files, resumeSessionId);
+  } finally {
+    await files.cleanup();
+  }
+}
+
+async function runWithFiles(
+  { ctx, target, log, stop }: AttemptRequest<LocalAdapterConfig, LocalTarget>,
+  files: Awaited<ReturnType<typeof materializeHostRunFiles>>,
+  resumeSessionId: string | undefined,
+): Promise<AttemptOutcome> {
   const config = target.config;
-  const resumeSessionId = resume.resume ? resume.sessionId : undefined;
-  const args = buildClaudeArgs({ ...config.invocation, resumeSessionId });
+  const args = buildClaudeArgs({
+    ...config.invocation,
+    // the shipped entry (with its path directive) when there is a bundle, else the checked file
+    instructionsFilePath: files.appendSystemPromptFile ?? config.invocation.instructionsFilePath,
+    addDirs: files.addDirs,
+    mcpConfigPath: files.mcpConfigPath,
+    resumeSessionId,
+  });
   const prompt = renderPrompt({
     runId: ctx.runId,
     agent: { ...ctx.agent },
@@ -116,7 +135,10 @@ async function runOnHost({
     command: target.command,
     cwd: target.cwd,
     commandArgs: args,
-    commandNotes: resumeSessionId === undefined ? ["fresh session"] : [`resuming session ${resumeSessionId}`],
+    commandNotes: [
+      resumeSessionId === undefined ? "fresh session" : `resuming session ${resumeSessionId}`,
+      ...files.notes,
+    ],
     env: target.loggedEnv,
     prompt,
     promptMetrics: { promptChars: prompt.length },
@@ -187,9 +209,9 @@ async function withAllowedInstructions(
   ctx: AdapterExecutionContext,
   config: LocalAdapterConfig,
   log: RunLog,
-): Promise<LocalAdapterConfig> {
+): Promise<{ config: LocalAdapterConfig; instructions: InstructionsBundle | undefined }> {
   const path = config.invocation.instructionsFilePath;
-  if (path === undefined) return config;
+  if (path === undefined) return { config, instructions: undefined };
   const bundle = await resolveInstructionsBundle({
     instructionsFilePath: path,
     adapterType: ADAPTER_TYPE,
@@ -197,10 +219,17 @@ async function withAllowedInstructions(
     agentId: ctx.agent.id,
     serverEnv: process.env,
   });
-  if (bundle === undefined) return config;
+  if (bundle === undefined) return { config, instructions: undefined };
   if (bundle.kind === "missing") {
     await log.warn(`instructions file ${bundle.message}; continuing without it`);
-    return { ...config, invocation: { ...config.invocation, instructionsFilePath: undefined } };
+    return {
+      config: { ...config, invocation: { ...config.invocation, instructionsFilePath: undefined } },
+      instructions: undefined,
+    };
   }
-  return { ...config, invocation: { ...config.invocation, instructionsFilePath: bundle.realPath } };
+  // the session stays keyed by the checked file's real path; the CLI reads the shipped copy beside its siblings
+  return {
+    config: { ...config, invocation: { ...config.invocation, instructionsFilePath: bundle.realPath } },
+    instructions: bundle,
+  };
 }

@@ -1,8 +1,16 @@
-import type { ServerAdapterModule } from "@paperclip-k8s/run-core";
+import {
+  createSkillHandlers,
+  localClaudeSkillsHome,
+  RUNTIME_TOOL_DELIVERY,
+  type ServerAdapterModule,
+} from "@paperclip-k8s/run-core";
 import { ADAPTER_TYPE, execute } from "./execute.js";
 import { agentConfigurationDoc, getConfigSchema, models } from "./schema.js";
 import { sessionCodec, sessionManagement } from "./session.js";
 import { testEnvironment } from "./test-environment.js";
+
+/** Skills found in the agent's own Claude home are listed as external, as claude_local lists them. */
+const skills = createSkillHandlers({ externalSkillsHome: localClaudeSkillsHome });
 
 /** The Paperclip adapter module; Paperclip's plugin loader calls this. */
 export function createServerAdapter(): ServerAdapterModule {
@@ -18,6 +26,9 @@ export function createServerAdapter(): ServerAdapterModule {
     supportsLocalAgentJwt: true,
     supportsInstructionsBundle: true,
     instructionsPathKey: "instructionsFilePath",
+    listSkills: skills.listSkills,
+    syncSkills: skills.syncSkills,
+    runtimeToolDelivery: RUNTIME_TOOL_DELIVERY,
   };
 }
 

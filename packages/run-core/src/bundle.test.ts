@@ -2,7 +2,13 @@ import { mkdir, mkdtemp, readFile, realpath, rm, writeFile } from "node:fs/promi
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { instructionsPathDirective, planRunBundle, planSkillPlacement, prepareRunBundle } from "./bundle.js";
+import {
+  instructionsPathDirective,
+  localBundleCacheDir,
+  planRunBundle,
+  planSkillPlacement,
+  prepareRunBundle,
+} from "./bundle.js";
 import type { InstructionsBundle } from "./instructions.js";
 import { FILE_MODE } from "./run-files.js";
 import type { SkillTrees } from "./skills.js";
@@ -141,5 +147,16 @@ describe("prepareRunBundle", () => {
     expect(await readFile(path.join(base, "paperclip", "SKILL.md"), "utf8")).toBe(
       layout.files.find((f) => f.path === ".claude/skills/paperclip/SKILL.md")?.content.toString(),
     );
+  });
+});
+
+describe("localBundleCacheDir", () => {
+  it("is under the instance root the server resolves, per company; refuses an id that is not a path segment", async () => {
+    const dir = await localBundleCacheDir("co-1", {
+      PAPERCLIP_HOME: "/srv/pc",
+      PAPERCLIP_INSTANCE_ID: "prod",
+    });
+    expect(dir).toBe("/srv/pc/instances/prod/companies/co-1/claude-run-bundles");
+    await expect(localBundleCacheDir("../co", {})).rejects.toThrow(/path segment/);
   });
 });

@@ -149,6 +149,22 @@ export async function prepareRunBundle(input: {
   return { bundle, skills, warnings: [...desired.warnings, ...skills.warnings] };
 }
 
+/**
+ * Where a run on the server's own machine keeps content-addressed bundles (like claude_local's prompt cache):
+ * `<instance root>/companies/<companyId>/claude-run-bundles`, the instance root resolved as the server resolves it.
+ * Paths stay valid after the run, so a resumed session's path directive still names files that exist.
+ */
+export async function localBundleCacheDir(
+  companyId: string,
+  serverEnv: Readonly<Record<string, string | undefined>>,
+): Promise<string> {
+  if (!/^[A-Za-z0-9_-]+$/.test(companyId))
+    throw new Error(`company id ${JSON.stringify(companyId)} is not a path segment`);
+  const { resolvePaperclipInstanceRootForAdapter } = await import("@paperclipai/adapter-utils/server-utils");
+  const instanceRoot = resolvePaperclipInstanceRootForAdapter({ env: { ...serverEnv } });
+  return path.join(instanceRoot, "companies", companyId, "claude-run-bundles");
+}
+
 export interface SkillPlacementInput {
   skills: SkillTrees;
   /** Absolute directory the bundle appears at; skills go to its `.claude/skills` and it is `--add-dir`ed. */

@@ -10,6 +10,7 @@ export {
   BUNDLE_INSTRUCTIONS_DIR,
   BUNDLE_SKILLS_DIR,
   instructionsPathDirective,
+  localBundleCacheDir,
   MANIFEST_ONLY_FILE,
   type PreparedRunBundle,
   planRunBundle,
