@@ -66,6 +66,21 @@ describe("shared config fields", () => {
     expect(nearest("zzzzzzzz", ["model"])).toBeUndefined();
   });
 
+  it("accepts the runtime keys Paperclip 2026.916.1 adds to every run's config (dist/services/connector-runtime.js)", () => {
+    // The config heartbeat.js hands to execute() for an agent without connector skills.
+    const runtimeConfig = {
+      model: "m",
+      paperclipSkillSync: { desiredSkills: [] },
+      paperclipRuntimeSkills: [],
+      paperclipConnectorSkillDigest: null,
+    };
+    expect(issuesOf(runtimeConfig)).toEqual([]);
+    expect(issuesOf({ ...runtimeConfig, paperclipConnectorSkillDigest: "ab12" })).toEqual([]);
+    expect(issuesOf({ paperclipConnectorSkilDigest: null }).map((i) => i.field)).toEqual([
+      "paperclipConnectorSkilDigest",
+    ]);
+  });
+
   it("throws one adapter_config_invalid error naming every field", () => {
     const { issues } = parseFields(SHARED_FIELDS, { effort: "turbo", graceSec: "x" });
     try {

@@ -14,6 +14,10 @@ export const PAPERCLIP_OWNED_KEYS: readonly string[] = [
   "instructionsRootPath",
   "instructionsEntryFile",
   "managedAiConnection",
+  // Runtime-only: applyConnectorSkills() and prepareConnectorSkillDelivery() in @paperclipai/server's
+  // dist/services/connector-runtime.js add it (a digest of the connector skills, null when none is assigned) to the
+  // config of every run (dist/services/heartbeat.js, before adapter.execute).
+  "paperclipConnectorSkillDigest",
 ];
 
 export interface ParseOptions {
