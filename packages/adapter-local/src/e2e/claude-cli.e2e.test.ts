@@ -3,7 +3,7 @@
  * Run: pnpm --filter @paperclip-k8s/adapter-local test:e2e
  */
 import { randomUUID } from "node:crypto";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import type { AdapterExecutionResult } from "@paperclip-k8s/run-core";
 import type { ClaudeCli, MockAnthropic } from "@paperclip-k8s/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
@@ -254,9 +254,17 @@ describe("claude 2.1.330: failures, limits and cancellation", () => {
     expect(refused.run.spawns).toHaveLength(0);
     const first = await runOnce(cli, { sandbox, config: { instructionsFilePath } });
     expect(first.result.errorCode ?? null).toBeNull();
-    expect(first.run.metas[0]?.commandArgs).toEqual(
-      expect.arrayContaining(["--append-system-prompt-file", instructionsFilePath]),
+    // the CLI reads the shipped copy of the entry in the run bundle (issue 14), made from the configured file
+    const args = first.run.metas[0]?.commandArgs ?? [];
+    expect(args).toContain("--append-system-prompt-file");
+    const shipped = args[args.indexOf("--append-system-prompt-file") + 1] ?? "";
+    expect(shipped).toMatch(
+      new RegExp(
+        `^${home}/instances/default/companies/company-e2e/claude-run-bundles/[0-9a-f]+/instructions/AGENTS\\.md$`,
+      ),
     );
+    expect(readFileSync(shipped, "utf8")).toContain("Always answer briefly.");
+    // the session records the configured file, so a changed configuration starts a fresh session
     expect(first.result.sessionParams).toMatchObject({ instructionsFilePath });
     const second = await runOnce(cli, {
       sandbox,
