@@ -195,7 +195,11 @@ cgroupsPerQOS: true
 failSwapOn: false
 failCgroupV1: false
 podLogsDir: ${paths.podLogs}
-clusterDomain: cluster.local
+clusterDomain: ${config.clusterDomain}
+# CoreDNS runs on this machine and listens on the bridge address (see addons.ts); pods use it directly, so
+# DNS does not depend on kube-proxy. The kube-dns Service (${config.dnsServiceIp}) points at the same server.
+clusterDNS:
+  - ${config.bridge.gateway}
 resolvConf: /etc/resolv.conf
 maxPods: 40
 serializeImagePulls: false

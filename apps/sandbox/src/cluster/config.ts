@@ -7,6 +7,9 @@ import { SandboxError } from "./errors.js";
 /** Pinned versions: Kubernetes 1.34 is the newest whose kubelet still starts on a cgroup v1 host without opting out. */
 export const K8S_VERSION = "1.34.4";
 export const ETCD_VERSION = "3.6.16";
+/** CoreDNS (cluster DNS, a host process like the control plane) and helm (chart tests): built from their Go modules. */
+export const COREDNS_VERSION = "1.15.0";
+export const HELM_VERSION = "4.3.2";
 /** The claude CLI versions the harness tests (one 1.0.x, one 2.0.x, the newest 2.1.x): one image each. */
 export const DEFAULT_CLAUDE_VERSIONS: readonly string[] = CLAUDE_CLI_VERSIONS;
 
@@ -26,6 +29,18 @@ export interface Ports {
   scheduler: number;
   kubelet: number;
   kubeletHealthz: number;
+  kubeProxyHealthz: number;
+  kubeProxyMetrics: number;
+  corednsHealth: number;
+  corednsReady: number;
+}
+
+/** Pre-made ReadWriteMany volumes (hostPath directories in the state dir) behind one StorageClass. */
+export interface StorageConfig {
+  className: string;
+  volumes: number;
+  /** Nominal capacity of each volume (hostPath has no quota). */
+  capacity: string;
 }
 
 export interface ImageNames {
@@ -45,10 +60,17 @@ export interface LocalClusterConfig {
   k8sVersion: string;
   etcdVersion: string;
   binDir: string;
+  /** kube-proxy, coredns and helm, built by scripts/build-addons.sh. */
+  addonsBinDir: string;
+  corednsVersion: string;
+  helmVersion: string;
   nodeName: string;
   bridge: BridgeConfig;
   serviceCidr: string;
   serviceIp: string;
+  /** ClusterIP of the kube-dns Service (selectorless; its endpoint is CoreDNS on the bridge address). */
+  dnsServiceIp: string;
+  clusterDomain: string;
   ports: Ports;
   /** cgroup (v1, cgroupfs driver) under which the kubelet creates `kubepods`; removed on teardown. */
   cgroupRoot: string;
@@ -58,6 +80,7 @@ export interface LocalClusterConfig {
   instance: number;
   images: ImageNames;
   claudeVersions: string[];
+  storage: StorageConfig;
 }
 
 /** The repository root: the nearest ancestor holding pnpm-workspace.yaml. */
@@ -147,10 +170,17 @@ export function resolveLocalConfig(
     k8sVersion: K8S_VERSION,
     etcdVersion: ETCD_VERSION,
     binDir: join(cacheDir, `k8s-${K8S_VERSION}-etcd-${ETCD_VERSION}`),
+    addonsBinDir: join(cacheDir, `addons-k8s-${K8S_VERSION}-coredns-${COREDNS_VERSION}-helm-${HELM_VERSION}`),
+    corednsVersion: COREDNS_VERSION,
+    helmVersion: HELM_VERSION,
     nodeName: "paperclip-sandbox",
     bridge: { name: `pcsbx${n}`, subnet: `10.88.${n}.0/24`, gateway: `10.88.${n}.1`, prefixLength: 24 },
-    serviceCidr: "10.96.0.0/24",
-    serviceIp: "10.96.0.1",
+    // Its own Service range per instance: kube-proxy serves one cluster per machine (iptables.ts), and another
+    // instance's pods must never reach the owner's ClusterIPs by accident.
+    serviceCidr: `10.96.${n}.0/24`,
+    serviceIp: `10.96.${n}.1`,
+    dnsServiceIp: `10.96.${n}.10`,
+    clusterDomain: "cluster.local",
     ports: {
       apiserver: 16443 + 100 * n,
       etcdClient: 12379 + 100 * n,
@@ -159,6 +189,10 @@ export function resolveLocalConfig(
       scheduler: 10259 + 100 * n,
       kubelet: 10250 + 100 * n,
       kubeletHealthz: 10248 + 100 * n,
+      kubeProxyHealthz: 10256 + 100 * n,
+      kubeProxyMetrics: 10249 + 100 * n,
+      corednsHealth: 10261 + 100 * n,
+      corednsReady: 10262 + 100 * n,
     },
     cgroupRoot: `paperclip-sandbox${suffix}`,
     cniNetwork: `paperclip-sandbox${suffix}`,
@@ -169,6 +203,7 @@ export function resolveLocalConfig(
       claude: (v) => `localhost/paperclip-claude:${v}`,
     },
     claudeVersions: parseVersions(env.SANDBOX_CLAUDE_VERSIONS, "SANDBOX_CLAUDE_VERSIONS"),
+    storage: { className: "sandbox-rwx", volumes: 16, capacity: "10Gi" },
   };
 }
 
@@ -188,6 +223,9 @@ export function statePaths(config: LocalClusterConfig) {
     cniIpamDir: join(s, "cni", "ipam"),
     kubeletRoot: join(s, "kubelet"),
     kubeletConfig: join(s, "kubelet-config.yaml"),
+    kubeProxyConfig: join(s, "kube-proxy-config.yaml"),
+    corefile: join(s, "Corefile"),
+    volumes: join(s, "volumes"),
     podLogs: join(s, "pod-logs"),
     hostState: join(s, "host-state.json"),
     lock: join(s, "lock"),

@@ -124,7 +124,9 @@ export async function bringUp(
     } catch (err) {
       // A refusal before anything was started (instance in use) has nothing of ours to tear down.
       const refused = err instanceof SandboxError && err.code === "sandbox_busy";
-      if (provider.name === "local" && !refused) {
+      // A cluster that was already running when this `up` began is someone's: a failing later step (an add-on)
+      // must not take it down with it.
+      if (provider.name === "local" && !refused && !ctx.reused) {
         log("up failed: tearing down what was started");
         await runSteps(provider.downSteps(), {}, log).catch((e: unknown) =>
           log(`teardown also failed: ${String(e)}`),

@@ -3,6 +3,14 @@ import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type BuiltImage, ensureImages, importImage, listImages } from "../images/index.js";
+import {
+  type AddonContext,
+  ensureAddonBinaries,
+  ensureApiserverBridge,
+  ensureCoreDns,
+  ensureKubeProxy,
+  ensureStorage,
+} from "./addons-runtime.js";
 import { assertInstanceFree, readClaim, writeClaim } from "./claim.js";
 import {
   apiserverCommand,
@@ -20,10 +28,11 @@ import { SandboxError } from "./errors.js";
 import { findCommand, runStreaming } from "./exec.js";
 import { httpStatus, waitFor } from "./health.js";
 import { assertHostSupported, ensureHostPackages, readSysctls, restoreSysctls } from "./host.js";
+import { writeIdentity } from "./identity.js";
+import { foreignKubeProxyOwner } from "./iptables.js";
 import { defaultServiceAccountExists, loadKubeConfig, nodeReady } from "./kube.js";
 import { withLock } from "./lock.js";
 import { ensureBridge, writeCniConfig } from "./network.js";
-import { clusterCertSpecs, ensurePki, renderKubeconfig } from "./pki.js";
 import {
   allowSpawning,
   type DaemonRecord,
@@ -37,6 +46,7 @@ import type { ClusterProvider, ClusterStatus, Step, StepLog, UpContext } from ".
 import { findLeftovers, MOUNT_NS_FILE, mountNamespace, teardown } from "./teardown.js";
 
 const BUILD_SCRIPT = fileURLToPath(new URL("../../scripts/build-k8s.sh", import.meta.url));
+/** The core: a cluster whose core runs is reused (the add-on steps then start whatever add-on is missing). */
 const COMPONENTS = [
   "etcd",
   "kube-apiserver",
@@ -45,6 +55,7 @@ const COMPONENTS = [
   "containerd",
   "kubelet",
 ];
+const ADDONS = ["apiserver-bridge", "coredns", "kube-proxy"];
 /** Kept across `down`: identity (so copied kubeconfigs stay valid) and logs (for post-mortems). */
 const KEPT_ON_DOWN = new Set(["pki", "logs", "kubeconfig", "lock"]);
 
@@ -88,6 +99,17 @@ export class LocalProvider implements ClusterProvider {
       fresh({ title: "containerd", run: () => this.startContainerd() }),
       { title: "Import images into containerd", run: (_ctx, log) => this.importImages(this.images, log) },
       fresh({ title: "kubelet (node Ready)", run: () => this.startKubelet() }),
+      {
+        title: "kube-proxy, CoreDNS, helm binaries",
+        run: (_ctx, log) => ensureAddonBinaries(this.config, log),
+      },
+      {
+        title: "kube-apiserver on the bridge address (kubernetes Service)",
+        run: (ctx, log) => this.addons(ctx, log, ensureApiserverBridge),
+      },
+      { title: "CoreDNS (cluster DNS)", run: (ctx, log) => this.addons(ctx, log, ensureCoreDns) },
+      { title: "kube-proxy (Services)", run: (ctx, log) => this.addons(ctx, log, ensureKubeProxy) },
+      { title: "Storage (ReadWriteMany volumes)", run: (ctx, log) => this.addons(ctx, log, ensureStorage) },
     ];
   }
 
@@ -128,16 +150,25 @@ export class LocalProvider implements ClusterProvider {
   }
 
   async status(): Promise<ClusterStatus> {
-    const components = [];
-    for (const name of COMPONENTS) {
+    const components: ClusterStatus["components"] = [];
+    const proxyOwner = foreignKubeProxyOwner(this.config);
+    const predates = !existsSync(join(this.paths.run, "coredns.json"));
+    for (const name of [...COMPONENTS, ...ADDONS]) {
       const d = await readDaemon(this.paths.run, name);
+      // An add-on without a record is absent by design: say why, and do not count it against `running`.
+      let note: string | undefined;
+      if (!d && name === "kube-proxy" && proxyOwner !== undefined)
+        note = `not started: the cluster in ${proxyOwner} owns this machine's kube-proxy`;
+      else if (!d && ADDONS.includes(name) && predates)
+        note = "not started: this cluster predates the add-ons (`down` then `up` adds them)";
       components.push({
         name,
         running: d ? isRunning(d) : false,
         ...(d ? { pid: d.pid, log: d.logFile } : {}),
+        ...(note ? { note } : {}),
       });
     }
-    const running = components.every((c) => c.running) && (await this.apiserverReady());
+    const running = components.every((c) => c.running || c.note) && (await this.apiserverReady());
     const ready =
       running && (await nodeReady(loadKubeConfig(this.config.kubeconfigPath), this.config.nodeName));
     return {
@@ -199,40 +230,27 @@ export class LocalProvider implements ClusterProvider {
     );
   }
 
-  private async writeIdentity(): Promise<void> {
-    const { config, paths } = this;
-    const certs = await ensurePki(
-      paths.pki,
-      clusterCertSpecs({
-        nodeName: config.nodeName,
-        bridgeGateway: config.bridge.gateway,
-        serviceIp: config.serviceIp,
-      }),
-    );
-    const server = `https://127.0.0.1:${config.ports.apiserver}`;
-    const write = async (file: string, certName: string, user: string) => {
-      const c = certs[certName] as { cert: string; key: string };
-      const body = await renderKubeconfig({
-        server,
-        caFile: certs.ca!.cert,
-        certFile: c.cert,
-        keyFile: c.key,
-        user,
-      });
-      await writeFile(file, body, { mode: 0o600 });
-    };
-    await write(config.kubeconfigPath, "admin", "paperclip-sandbox-admin");
-    await write(
-      join(config.stateDir, "controller-manager.kubeconfig"),
-      "controller-manager",
-      "kube-controller-manager",
-    );
-    await write(join(config.stateDir, "scheduler.kubeconfig"), "scheduler", "kube-scheduler");
-    await write(
-      join(config.stateDir, "kubelet.kubeconfig"),
-      "kubelet-client",
-      `system:node:${config.nodeName}`,
-    );
+  private writeIdentity(): Promise<void> {
+    return writeIdentity(this.config, this.paths);
+  }
+
+  /**
+   * An add-on step. On a reused cluster it only restarts add-ons that cluster was started with: one started
+   * before the add-ons existed is left exactly as it is (it may be in use); `down` + `up` gives it the add-ons.
+   */
+  private async addons(
+    ctx: UpContext,
+    log: StepLog,
+    step: (ctx: AddonContext) => Promise<unknown>,
+  ): Promise<void> {
+    if (ctx.reused && !existsSync(join(this.paths.run, "coredns.json"))) {
+      log(
+        "running cluster predates the add-ons (no CoreDNS record): left as it is; `down` then `up` adds them",
+      );
+      return;
+    }
+    const kc = loadKubeConfig(this.config.kubeconfigPath);
+    await step({ config: this.config, paths: this.paths, kc, spawn: (c) => this.spawn(c), log });
   }
 
   private async prepareHost(): Promise<void> {
@@ -241,7 +259,13 @@ export class LocalProvider implements ClusterProvider {
       await writeFile(paths.hostState, `${JSON.stringify(await readSysctls(), null, 2)}\n`);
     }
     await ensureBridge(config.bridge);
-    await writeCniConfig(paths.cniConfDir, config.cniNetwork, config.bridge, paths.cniIpamDir);
+    await writeCniConfig(
+      paths.cniConfDir,
+      config.cniNetwork,
+      config.bridge,
+      paths.cniIpamDir,
+      config.serviceCidr,
+    );
     // cgroupfs driver on cgroup v1: the kubelet wants its cgroup root to exist in every hierarchy.
     for (const controller of [
       "blkio",

@@ -6,8 +6,15 @@ import { run } from "./exec.js";
 /**
  * The CNI network: a bridge on a private subnet (host-local IPAM, state in the sandbox dir), no masquerade
  * (pods talk only to this machine), portmap for hostPort. containerd adds the loopback plugin itself.
+ * Pods get no default route (anything off this machine stays unreachable at once, ENETUNREACH), only one to the
+ * Service range via the bridge address, where kube-proxy's rules pick them up.
  */
-export function cniConflist(network: string, bridge: BridgeConfig, ipamDataDir: string): object {
+export function cniConflist(
+  network: string,
+  bridge: BridgeConfig,
+  ipamDataDir: string,
+  serviceCidr?: string,
+): object {
   return {
     cniVersion: "1.0.0",
     name: network,
@@ -22,6 +29,7 @@ export function cniConflist(network: string, bridge: BridgeConfig, ipamDataDir: 
           type: "host-local",
           dataDir: ipamDataDir,
           ranges: [[{ subnet: bridge.subnet, gateway: bridge.gateway }]],
+          ...(serviceCidr ? { routes: [{ dst: serviceCidr, gw: bridge.gateway }] } : {}),
         },
       },
       { type: "portmap", capabilities: { portMappings: true } },
@@ -34,11 +42,15 @@ export async function writeCniConfig(
   network: string,
   bridge: BridgeConfig,
   ipamDataDir: string,
+  serviceCidr?: string,
 ): Promise<string> {
   await mkdir(confDir, { recursive: true });
   await mkdir(ipamDataDir, { recursive: true });
   const file = join(confDir, `10-${network}.conflist`);
-  await writeFile(file, `${JSON.stringify(cniConflist(network, bridge, ipamDataDir), null, 2)}\n`);
+  await writeFile(
+    file,
+    `${JSON.stringify(cniConflist(network, bridge, ipamDataDir, serviceCidr), null, 2)}\n`,
+  );
   return file;
 }
 

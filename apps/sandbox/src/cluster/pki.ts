@@ -50,6 +50,10 @@ export function clusterCertSpecs(input: {
     { name: "admin", commonName: "paperclip-sandbox-admin", organization: "system:masters", usage: "client" },
     { name: "controller-manager", commonName: "system:kube-controller-manager", usage: "client" },
     { name: "scheduler", commonName: "system:kube-scheduler", usage: "client" },
+    // Bound to the built-in ClusterRole system:node-proxier by the default ClusterRoleBinding.
+    { name: "kube-proxy", commonName: "system:kube-proxy", usage: "client" },
+    // Bound by the sandbox to a ClusterRole reading Services, EndpointSlices, Namespaces and Pods.
+    { name: "coredns", commonName: "paperclip-sandbox:coredns", usage: "client" },
     {
       name: "kubelet-client",
       commonName: `system:node:${input.nodeName}`,

@@ -25,7 +25,8 @@ export interface ClusterStatus {
   kubeconfigPath: string;
   /** Address pods can reach on this machine (where the mock Anthropic API binds), when the provider has one. */
   hostAddressForPods?: string;
-  components: { name: string; running: boolean; pid?: number; log?: string }[];
+  /** `note` says why a component is not running by design (e.g. another cluster owns the machine's kube-proxy). */
+  components: { name: string; running: boolean; pid?: number; log?: string; note?: string }[];
   /** What the sandbox would leave behind if stopped now (local provider; empty after a clean `down`). */
   leftovers?: Leftovers;
 }

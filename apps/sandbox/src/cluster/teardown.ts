@@ -7,10 +7,12 @@ import { existsSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { readdir, readlink, rm, rmdir, unlink } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { signalTarget, stopTarget } from "@paperclip-k8s/testing";
+import { kubeProxyCleanupCommand } from "./addons.js";
 import { clusterAlive, foreignOwner, readClaim, releaseClaim } from "./claim.js";
 import type { LocalClusterConfig } from "./config.js";
 import { statePaths } from "./config.js";
 import { run } from "./exec.js";
+import { foreignKubeProxyOwner, ownedKubeProxyChains, releaseKubeProxyClaim } from "./iptables.js";
 import { leftoverLinks, removeBridge } from "./network.js";
 import { isRunning, listDaemons, stopSpawning } from "./processes.js";
 
@@ -19,10 +21,12 @@ export interface Leftovers {
   mounts: string[];
   links: string[];
   cgroups: string[];
+  /** kube-proxy's iptables chains (`nat/KUBE-SERVICES`, …) when this cluster answers for them. */
+  iptables: string[];
 }
 
 export function isClean(l: Leftovers): boolean {
-  return l.processes.length + l.mounts.length + l.links.length + l.cgroups.length === 0;
+  return l.processes.length + l.mounts.length + l.links.length + l.cgroups.length + l.iptables.length === 0;
 }
 
 /** Mount points (from a mountinfo text) at or under `dir`, deepest first: the order to unmount them in. */
@@ -61,7 +65,11 @@ function isComponentExecutable(pid: number, config: LocalClusterConfig): boolean
   } catch {
     return false;
   }
-  return exe.startsWith(`${config.binDir}/`) || basename(exe) === "containerd";
+  return (
+    exe.startsWith(`${config.binDir}/`) ||
+    exe.startsWith(`${config.addonsBinDir}/`) ||
+    basename(exe) === "containerd"
+  );
 }
 
 function mountNsOf(pid: number): string | undefined {
@@ -157,6 +165,7 @@ export async function findLeftovers(config: LocalClusterConfig): Promise<Leftove
     mounts: mountsUnder(readFileSync("/proc/self/mountinfo", "utf8"), config.stateDir),
     links: named ? await leftoverLinks(config.bridge) : [],
     cgroups: named ? cgroupRootDirs(config) : [],
+    iptables: await ownedKubeProxyChains(config),
   };
 }
 
@@ -194,6 +203,9 @@ export async function teardown(
     () => [] as string[],
   );
   const order = [
+    "kube-proxy",
+    "coredns",
+    "apiserver-bridge",
     "kubelet",
     "containerd",
     "kube-scheduler",
@@ -232,6 +244,7 @@ export async function teardown(
     await removeBridge(config.bridge);
     for (const dir of cgroupRootDirs(config)) await removeCgroupTree(dir);
   }
+  await cleanKubeProxyRules(config, log);
   await rm(join(paths.run, MOUNT_NS_FILE), { force: true });
   await removeShimSockets(paths.containerdSocket, shimIds);
   await removeContainerLogLinks(paths.podLogs);
@@ -239,6 +252,24 @@ export async function teardown(
   const left = await findLeftovers(config);
   if (owns && isClean(left)) releaseClaim(config);
   return left;
+}
+
+/**
+ * `kube-proxy --cleanup` once kube-proxy is stopped, unless another live cluster owns the rules; the claim is
+ * released when no chain is left.
+ */
+async function cleanKubeProxyRules(config: LocalClusterConfig, log: (line: string) => void): Promise<void> {
+  if (foreignKubeProxyOwner(config) !== undefined) return;
+  if ((await ownedKubeProxyChains(config)).length > 0) {
+    const cmd = kubeProxyCleanupCommand(config);
+    if (existsSync(cmd.command)) {
+      log("removing kube-proxy's iptables rules (kube-proxy --cleanup)");
+      await run(cmd.command, cmd.args, { allowFailure: true, timeoutMs: 60_000 });
+    } else {
+      log(`kube-proxy's iptables rules remain but ${cmd.command} is missing`);
+    }
+  }
+  if ((await ownedKubeProxyChains(config)).length === 0) releaseKubeProxyClaim(config);
 }
 
 /**

@@ -178,13 +178,13 @@ export const status = defineCommand({
     if (s.hostAddressForPods) console.log(`pods reach this host at ${s.hostAddressForPods}`);
     for (const c of s.components) {
       console.log(
-        `  ${c.running ? "✔" : "✖"} ${c.name}${c.pid ? ` (pid ${c.pid})` : ""}${c.log ? `  log: ${c.log}` : ""}`,
+        `  ${c.running ? "✔" : c.note ? "–" : "✖"} ${c.name}${c.pid ? ` (pid ${c.pid})` : ""}${c.log ? `  log: ${c.log}` : ""}${c.note ? `  (${c.note})` : ""}`,
       );
     }
     if (s.leftovers) {
       const l = s.leftovers;
       console.log(
-        `host footprint: ${l.processes.length} process(es), ${l.mounts.length} mount(s), ${l.links.length} network device(s), ${l.cgroups.length} cgroup dir(s)`,
+        `host footprint: ${l.processes.length} process(es), ${l.mounts.length} mount(s), ${l.links.length} network device(s), ${l.cgroups.length} cgroup dir(s), ${l.iptables.length} kube-proxy iptables chain(s)`,
       );
     }
   },
@@ -197,7 +197,8 @@ export const logs = defineCommand({
     component: {
       type: "positional",
       required: false,
-      description: "etcd | kube-apiserver | kube-controller-manager | kube-scheduler | containerd | kubelet",
+      description:
+        "etcd | kube-apiserver | kube-controller-manager | kube-scheduler | containerd | kubelet | apiserver-bridge | coredns | kube-proxy",
     },
     follow: { type: "boolean", alias: "f", description: "keep printing new lines", default: false },
   },

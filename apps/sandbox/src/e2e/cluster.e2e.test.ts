@@ -41,6 +41,9 @@ describe("sandbox cluster", () => {
         "kube-scheduler",
         "containerd",
         "kubelet",
+        "apiserver-bridge",
+        "coredns",
+        "kube-proxy",
       ]);
       // The node's mounts live in the sandbox's own mount namespace: the host table shows none of them.
       expect(status.leftovers?.mounts).toEqual([]);

@@ -104,7 +104,7 @@ describe("local provider lifecycle on throwaway clusters", () => {
       await bringDown(provider);
     }
     const after = await findLeftovers(provider.config);
-    expect(after).toEqual({ processes: [], mounts: [], links: [], cgroups: [] });
+    expect(after).toEqual({ processes: [], mounts: [], links: [], cgroups: [], iptables: [] });
     expect(isClean(after)).toBe(true);
   });
 
@@ -124,6 +124,7 @@ describe("local provider lifecycle on throwaway clusters", () => {
       mounts: [],
       links: [],
       cgroups: [],
+      iptables: [],
     });
   });
 
