@@ -24,6 +24,8 @@ export type K8sTarget =
       readonly ok: true;
       /** Address the mock Anthropic API must listen on so pods reach it (this machine, on the pod bridge). */
       readonly mockHost: string;
+      /** The admin kubeconfig (for the tests' own reads of the namespace). */
+      readonly kubeconfig: string;
       readonly namespace: string;
       /** adapterConfig of a claude_k8s agent that talks to the given mock. */
       agentConfig(input: {
@@ -120,6 +122,7 @@ export async function prepareK8sTarget(): Promise<K8sTarget> {
   return {
     ok: true,
     mockHost,
+    kubeconfig,
     namespace,
     cleanup,
     agentConfig: ({ anthropicUrl, apiKey, env = {} }) => ({
