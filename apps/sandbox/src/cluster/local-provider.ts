@@ -85,6 +85,11 @@ export class LocalProvider implements ClusterProvider {
         title: `Kubernetes ${this.config.k8sVersion} + etcd ${this.config.etcdVersion} binaries`,
         run: (_ctx, log) => this.ensureBinaries(log),
       }),
+      // Always (cheap when cached): a reused cluster's tests need helm too.
+      {
+        title: "kube-proxy, CoreDNS, helm binaries",
+        run: (_ctx, log) => ensureAddonBinaries(this.config, log),
+      },
       {
         title: "Build images (pause, tools, claude)",
         run: async (_ctx, log) => {
@@ -99,10 +104,6 @@ export class LocalProvider implements ClusterProvider {
       fresh({ title: "containerd", run: () => this.startContainerd() }),
       { title: "Import images into containerd", run: (_ctx, log) => this.importImages(this.images, log) },
       fresh({ title: "kubelet (node Ready)", run: () => this.startKubelet() }),
-      {
-        title: "kube-proxy, CoreDNS, helm binaries",
-        run: (_ctx, log) => ensureAddonBinaries(this.config, log),
-      },
       {
         title: "kube-apiserver on the bridge address (kubernetes Service)",
         run: (ctx, log) => this.addons(ctx, log, ensureApiserverBridge),
