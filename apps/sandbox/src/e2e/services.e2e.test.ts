@@ -1,6 +1,8 @@
+import { readdirSync } from "node:fs";
 import { CoreV1Api, type KubeConfig, type V1Container, type V1Pod } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolveLocalConfig } from "../cluster/config.js";
+import { bringUp, selectProvider } from "../cluster/index.js";
 import { createTestNamespace, deleteTestNamespace } from "../scenarios/index.js";
 import { e2eKubeConfig } from "./helpers.js";
 
@@ -199,5 +201,25 @@ describe("a complete single-node cluster", () => {
     expect([w.status?.phase, r.status?.phase]).toEqual(["Succeeded", "Succeeded"]);
     expect(wLog.trim()).toBe("from-reader");
     expect(rLog.trim()).toBe("from-writer");
+  });
+
+  it("a released volume is wiped and offered again by the next `up`", async () => {
+    const pvc = await api.readNamespacedPersistentVolumeClaim({ name: "shared", namespace: ns });
+    const pvName = pvc.spec?.volumeName ?? "";
+    const pv = await api.readPersistentVolume({ name: pvName });
+    const dir = pv.spec?.hostPath?.path ?? "";
+    expect(readdirSync(dir).sort()).toEqual(["a", "b"]);
+    for (const name of ["writer", "reader"]) await api.deleteNamespacedPod({ name, namespace: ns });
+    await api.deleteNamespacedPersistentVolumeClaim({ name: "shared", namespace: ns });
+    const phase = async () => (await api.readPersistentVolume({ name: pvName })).status?.phase;
+    for (let i = 0; i < 120 && (await phase()) !== "Released"; i++)
+      await new Promise((r) => setTimeout(r, 500));
+    expect(await phase()).toBe("Released");
+    const up = await bringUp(await selectProvider());
+    expect(up.reused).toBe(true);
+    for (let i = 0; i < 20 && (await phase()) !== "Available"; i++)
+      await new Promise((r) => setTimeout(r, 500));
+    expect(await phase()).toBe("Available");
+    expect(readdirSync(dir)).toEqual([]);
   });
 });
