@@ -11,6 +11,7 @@ import {
 } from "@kubernetes/client-node";
 import { getClients, type KubeClients } from "@paperclip-k8s/k8s-runtime";
 import { sandboxKubeconfigPath } from "@paperclip-k8s/testing";
+import { ADAPTER_TYPE, LABELS, MANAGED_BY, runIdentity } from "../identity.js";
 
 /** Test-harness helpers for the sandbox's real cluster (admin credentials only ever used by the tests). */
 
@@ -156,6 +157,31 @@ export async function namespaceDump(admin: KubeClients, namespace: string): Prom
     admin.core.listNamespacedEvent({ namespace }),
   ]);
   return JSON.stringify([jobs.items, pods.items, events.items]);
+}
+
+/** A run's Jobs and Secrets, found by the labels the adapter puts on every object of the run (agent scope). */
+export async function objectsOfRun(
+  admin: KubeClients,
+  namespace: string,
+  run: { runId: string; agentId: string; companyId: string },
+) {
+  const labels = runIdentity({
+    ...run,
+    agentName: `agent ${run.agentId}`,
+    taskKey: null,
+    sessionId: null,
+    scope: "agent",
+  }).labels;
+  const labelSelector = [
+    `${LABELS.managedBy}=${MANAGED_BY}`,
+    `${LABELS.adapterType}=${ADAPTER_TYPE}`,
+    `${LABELS.run}=${labels[LABELS.run]}`,
+  ].join(",");
+  const [jobs, secrets] = await Promise.all([
+    admin.batch.listNamespacedJob({ namespace, labelSelector }),
+    admin.core.listNamespacedSecret({ namespace, labelSelector }),
+  ]);
+  return { jobs: jobs.items, secrets: secrets.items };
 }
 
 export async function jobExists(

@@ -1,5 +1,5 @@
 import { createServer, type Server, type Socket, connect as tcpConnect } from "node:net";
-import type { AdapterExecutionContext } from "@paperclip-k8s/run-core";
+import { type AdapterExecutionContext, STATUS_PREFIX } from "@paperclip-k8s/run-core";
 
 /** The fake Paperclip side of one run: a context whose callbacks record what the adapter reports. */
 export interface RecordedRun {
@@ -8,7 +8,9 @@ export interface RecordedRun {
   meta: unknown[];
   dispatched: number;
   abort: AbortController;
+  /** The CLI's own stdout lines (its stream-json), without the adapter's `[paperclip]` status lines. */
   stdoutLines(): string[];
+  /** The adapter's `[paperclip]` lines: progress on stdout, warnings on stderr. */
   statusLines(): string[];
   allText(): string;
   /** Resolves when a status line matching `re` has been written. */
@@ -22,6 +24,8 @@ export interface RunInput {
   config: Record<string, unknown>;
   sessionParams?: Record<string, unknown> | null;
   authToken?: string;
+  /** Extra wake context (templates see it as `{{ context.<key> }}`). */
+  context?: Record<string, unknown>;
 }
 
 export function recordedRun(input: RunInput): RecordedRun {
@@ -50,7 +54,7 @@ export function recordedRun(input: RunInput): RecordedRun {
         taskKey: input.taskKey ?? null,
       },
       config: input.config,
-      context: { taskId: input.taskKey ?? undefined },
+      context: { taskId: input.taskKey ?? undefined, ...input.context },
       authToken: input.authToken ?? `jwt.${input.runId}.signature-secret`,
       signal: abort.signal,
       onCancellationReady: async () => {},
@@ -76,8 +80,8 @@ export function recordedRun(input: RunInput): RecordedRun {
         .map((c) => c.chunk)
         .join("")
         .split("\n")
-        .filter(Boolean),
-    statusLines: () => chunks.filter((c) => c.chunk.startsWith("[claude_k8s]")).map((c) => c.chunk.trimEnd()),
+        .filter((line) => line !== "" && !line.startsWith(STATUS_PREFIX)),
+    statusLines: () => chunks.filter((c) => c.chunk.startsWith(STATUS_PREFIX)).map((c) => c.chunk.trimEnd()),
     allText: () => chunks.map((c) => c.chunk).join(""),
     waitForStatus: (re, timeoutMs = 180_000) => {
       const hit = chunks.find((c) => re.test(c.chunk));

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type { KubeClients } from "@paperclip-k8s/k8s-runtime";
 import { type MockAnthropic, startMockAnthropic } from "@paperclip-k8s/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ADAPTER_TYPE, LABELS, MANAGED_BY, runIdentity } from "../identity.js";
+import { ADAPTER_TYPE } from "../identity.js";
 import { createServerAdapter } from "../index.js";
 import {
   adminClients,
@@ -12,6 +12,7 @@ import {
   CLAUDE_IMAGE,
   createRestrictedNamespace,
   deleteNamespace,
+  objectsOfRun as objectsOfRunIn,
   shippedRoleKubeconfig,
 } from "./cluster.js";
 import { recordedRun } from "./harness.js";
@@ -53,27 +54,8 @@ function baseConfig(instructionsFilePath: string) {
 }
 
 /** The run's Jobs and Secrets, found by the labels the adapter puts on every object of the run. */
-async function objectsOfRun(runId: string, agentId: string) {
-  const labels = runIdentity({
-    runId,
-    agentId,
-    agentName: `agent ${agentId}`,
-    companyId: COMPANY,
-    taskKey: null,
-    sessionId: null,
-    scope: "agent",
-  }).labels;
-  const labelSelector = [
-    `${LABELS.managedBy}=${MANAGED_BY}`,
-    `${LABELS.adapterType}=${ADAPTER_TYPE}`,
-    `${LABELS.run}=${labels[LABELS.run]}`,
-  ].join(",");
-  const [jobs, secrets] = await Promise.all([
-    admin.batch.listNamespacedJob({ namespace: NS, labelSelector }),
-    admin.core.listNamespacedSecret({ namespace: NS, labelSelector }),
-  ]);
-  return { jobs: jobs.items, secrets: secrets.items };
-}
+const objectsOfRun = (runId: string, agentId: string) =>
+  objectsOfRunIn(admin, NS, { runId, agentId, companyId: COMPANY });
 
 beforeAll(async () => {
   home = await mkdtemp(join(tmpdir(), "ck8s-instr-home-"));
