@@ -3,6 +3,7 @@ import {
   LineSplitter,
   LogCursor,
   type LogLine,
+  REORDER_SLACK_MS,
   resumeSinceTime,
   splitTimestamp,
   timestampKey,
@@ -27,12 +28,16 @@ describe("timestampKey", () => {
 });
 
 describe("resumeSinceTime", () => {
-  it("floors to the second and steps back one second", () => {
+  it("steps back the reorder slack (2 s), floors to the second and steps back one more second", () => {
+    expect(REORDER_SLACK_MS).toBe(2_000);
     expect(resumeSinceTime({ timestamp: "2026-11-24T03:00:10.999Z", countAtTimestamp: 1 })).toBe(
-      "2026-11-24T03:00:09Z",
+      "2026-11-24T03:00:07Z",
     );
     expect(resumeSinceTime({ timestamp: "2026-11-24T03:00:00Z", countAtTimestamp: 1 })).toBe(
-      "2026-11-24T02:59:59Z",
+      "2026-11-24T02:59:57Z",
+    );
+    expect(resumeSinceTime({ timestamp: "2026-11-24T05:00:00.5+02:00", countAtTimestamp: 1 })).toBe(
+      "2026-11-24T02:59:57Z",
     );
   });
 });
@@ -86,7 +91,8 @@ describe("LogCursor", () => {
     for (const l of stream) cursor.accept(l);
     expect(cursor.emitted).toBe(stream.length);
     expect(cursor.discarded).toBe(3);
-    expect(cursor.position).toEqual({ timestamp: "2026-11-24T03:00:01.5Z", countAtTimestamp: 1 });
+    expect(cursor.position).toMatchObject({ timestamp: "2026-11-24T03:00:01.5Z", countAtTimestamp: 1 });
+    expect(cursor.position?.recent).toHaveLength(stream.length);
   });
 
   it("resumes from a persisted position", () => {

@@ -3,14 +3,7 @@ import type { V1Pod } from "@kubernetes/client-node";
 import { Backoff, sleep } from "./backoff.js";
 import type { KubeClients } from "./clients.js";
 import { K8sRuntimeError, normalizeApiError } from "./errors.js";
-import {
-  LineSplitter,
-  LogCursor,
-  type LogLine,
-  type LogPosition,
-  resumeSinceTime,
-  splitTimestamp,
-} from "./log-cursor.js";
+import { LineSplitter, LogCursor, type LogLine, type LogPosition, splitTimestamp } from "./log-cursor.js";
 import { childLogger, type Logger, silentLogger } from "./logger.js";
 
 export interface FollowLogsOptions {
@@ -68,8 +61,9 @@ type ContainerState = "running" | "terminated" | "gone" | "waiting";
 
 /**
  * Follow a container's log exactly once: one live stream at a time (`timestamps=true`); after any drop or stall
- * resume with `sinceTime` and discard exactly the overlap; finish when the container has terminated and the
- * stream has drained (ending a never-ending follow stream ourselves); memory bounded; clean abort.
+ * resume with `sinceTime` a slack below the highest timestamp seen (stdout and stderr lines are not written in
+ * timestamp order) and discard exactly the overlap (log-cursor.ts); finish when the container has terminated and
+ * the stream has drained (ending a never-ending follow stream ourselves); memory bounded; clean abort.
  */
 export function followLogs(clients: KubeClients, options: FollowLogsOptions): LogFollower {
   return new Follower(clients, options);
@@ -234,11 +228,6 @@ class Follower implements LogFollower {
     return state === "gone" ? "gone" : state === "terminated" ? "terminated" : "retry";
   }
 
-  #sinceTime(): string | undefined {
-    const position = this.#cursor.position;
-    return position ? resumeSinceTime(position) : undefined;
-  }
-
   /**
    * Open one stream. Resolves once the server answered (`opened`, with `ended` settling when this stream is
    * over) or with the request's error. At most one stream is ever open: the previous one was torn down first.
@@ -250,7 +239,7 @@ class Follower implements LogFollower {
     this.#reconnects += 1;
     this.#cursor.beginReplay();
     this.#splitter.reset();
-    const sinceTime = this.#sinceTime();
+    const sinceTime = this.#cursor.sinceTime;
     let settle: (end: StreamEnd) => void = () => {};
     const ended = new Promise<StreamEnd>((resolve) => {
       settle = resolve;
