@@ -213,23 +213,7 @@ const cwd = field({
   },
 });
 
-/** Keys of the Claude CLI invocation and of the Paperclip run, in the order forms and docs show them. */
-export const SHARED_FIELDS = [
-  model,
-  effort,
-  maxTurnsPerRun,
-  dangerouslySkipPermissions,
-  instructionsFilePath,
-  extraArgs,
-  promptTemplate,
-  bootstrapPromptTemplate,
-  env,
-  timeoutSec,
-  graceSec,
-  paperclipApiUrl,
-  cwd,
-] as const;
-
+/** The shared keys by name (an adapter may re-present one, e.g. `cwd`, keeping its rule). */
 export const sharedFields = {
   model,
   effort,
@@ -245,3 +229,6 @@ export const sharedFields = {
   paperclipApiUrl,
   cwd,
 } as const;
+
+/** Keys of the Claude CLI invocation and of the Paperclip run, in the order forms and docs show them. */
+export const SHARED_FIELDS = Object.values(sharedFields);
