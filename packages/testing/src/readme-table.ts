@@ -28,7 +28,8 @@ const SECTION = /(<!-- config-table:start[^>]*-->)([\s\S]*?)(<!-- config-table:e
 /** The text between the markers (throws when the README has none). */
 export function section(readme: string): string {
   const match = SECTION.exec(readme);
-  if (!match) throw new Error("README.md has no <!-- config-table:start … --> … <!-- config-table:end --> section");
+  if (!match)
+    throw new Error("README.md has no <!-- config-table:start … --> … <!-- config-table:end --> section");
   return match[2] ?? "";
 }
 
