@@ -41,7 +41,7 @@ function fakeCluster(launch: (options: CreateOrAdoptJobOptions) => Promise<JobLa
       deleted.push(job.metadata?.name ?? "");
       return true;
     },
-    deleteJobAndSecrets: async (job: V1Job, secrets: string[]) => [
+    deleteJobAndSecrets: async (_job: V1Job, secrets: string[]) => [
       { kind: "Secret", name: secrets[0], error: apiError(`delete Secret ${secrets[0]}`, forbidden) },
     ],
   } as unknown as ClusterContext;
