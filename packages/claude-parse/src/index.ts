@@ -39,10 +39,8 @@ export { parseResetTime } from "./retry-time.js";
 export {
   classifyLineText,
   createStreamParser,
-  DEFAULT_DEDUPE_WINDOW,
   DEFAULT_DEFER_TYPES,
   DEFAULT_MAX_LINE_BYTES,
-  type DuplicateLine,
   type EventLine,
   type OversizeLine,
   type ParsedLine,

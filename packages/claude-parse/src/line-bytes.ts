@@ -23,20 +23,6 @@ export function headOf(parts: readonly Buffer[], n: number): Buffer {
   return Buffer.concat(out);
 }
 
-/** The last `n` bytes (a view when they lie in the last part). */
-export function tailOf(parts: readonly Buffer[], n: number): Buffer {
-  const last = parts[parts.length - 1] as Buffer;
-  if (last.length >= n || parts.length === 1) return last.subarray(Math.max(0, last.length - n));
-  const out: Buffer[] = [];
-  let left = n;
-  for (let i = parts.length - 1; i >= 0 && left > 0; i--) {
-    const p = parts[i] as Buffer;
-    out.unshift(p.subarray(Math.max(0, p.length - left)));
-    left -= p.length;
-  }
-  return Buffer.concat(out);
-}
-
 /** Last byte that is not a space, tab or CR; -1 for none. */
 export function lastNonSpace(parts: readonly Buffer[]): number {
   for (let p = parts.length - 1; p >= 0; p--) {
@@ -47,73 +33,6 @@ export function lastNonSpace(parts: readonly Buffer[]): number {
     }
   }
   return -1;
-}
-
-/** Running state of `mixRange` (module-level: fingerprints are computed synchronously, one at a time). */
-let hashA = 0;
-let hashB = 0;
-
-/** Folds `buf[start, end)` into two independent 32-bit multiplicative hashes. */
-function mixRange(buf: Buffer, start: number, end: number): void {
-  let a = hashA;
-  let b = hashB;
-  let i = start;
-  for (; i + 4 <= end; i += 4) {
-    const w =
-      (buf[i] as number) |
-      ((buf[i + 1] as number) << 8) |
-      ((buf[i + 2] as number) << 16) |
-      ((buf[i + 3] as number) << 24);
-    a = Math.imul(a ^ w, 0x01000193);
-    b = Math.imul(b ^ w, 0x5bd1e995);
-    b ^= b >>> 15;
-  }
-  for (; i < end; i++) {
-    a = Math.imul(a ^ (buf[i] as number), 0x01000193);
-    b = Math.imul(b ^ (buf[i] as number), 0x5bd1e995);
-  }
-  hashA = a;
-  hashB = b;
-}
-
-/** Bytes of the head and of the tail that identify a long line. */
-export const FINGERPRINT_SPAN = 256;
-
-/** The two 32-bit halves written by `hashLine`. */
-export const lineHash = new Int32Array(2);
-
-/**
- * A 64-bit identity of a line's bytes for duplicate suppression without decoding, written to `lineHash`:
- * the whole line when short, else its length, head and tail (a log-reconnect replay repeats a line byte
- * for byte; the head of a tool-result line holds its unique `tool_use_id`). Hashes contiguous ranges
- * only, so the result does not depend on how the line was chunked.
- */
-export function hashLine(parts: readonly Buffer[], length: number): void {
-  hashA = 0x811c9dc5 ^ length;
-  hashB = 0x2545f491;
-  const first = parts[0] as Buffer;
-  const last = parts[parts.length - 1] as Buffer;
-  const headBytes = length <= 2 * FINGERPRINT_SPAN ? length : FINGERPRINT_SPAN;
-  if (first.length >= headBytes) mixRange(first, 0, headBytes);
-  else {
-    const head = headOf(parts, headBytes);
-    mixRange(head, 0, head.length);
-  }
-  if (length > 2 * FINGERPRINT_SPAN) {
-    if (last.length >= FINGERPRINT_SPAN) mixRange(last, last.length - FINGERPRINT_SPAN, last.length);
-    else {
-      const tail = tailOf(parts, FINGERPRINT_SPAN);
-      mixRange(tail, 0, tail.length);
-    }
-  }
-  lineHash[0] = hashA;
-  lineHash[1] = hashB;
-}
-
-/** `hashLine` as one number (53 of its 64 bits), for tests and diagnostics. */
-export function fingerprint(parts: readonly Buffer[], length: number): number {
-  hashLine(parts, length);
-  return ((lineHash[0] as number) >>> 0) * 0x200000 + (((lineHash[1] as number) >>> 0) & 0x1fffff);
 }
 
 /** Pieces shorter than this are packed into a shared staging buffer; longer ones get a copy of their own. */

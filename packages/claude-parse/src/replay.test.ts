@@ -87,6 +87,17 @@ describe("recorded fixtures", () => {
         }
       });
 
+      it("never repeats a uuid or a line (the CLI is no source of duplicates; the parser has no dedupe)", () => {
+        const { lines } = replay(fx.stdout, () => fx.stdout.length);
+        const uuids = lines.flatMap((l) => (l.kind === "event" && l.uuid !== undefined ? [l.uuid] : []));
+        const texts = new TextDecoder()
+          .decode(fx.stdout)
+          .split("\n")
+          .filter((l) => l.trim() !== "");
+        expect(uuids.filter((u, i) => uuids.indexOf(u) !== i)).toEqual([]);
+        expect(texts.filter((t, i) => texts.indexOf(t) !== i)).toEqual([]);
+      });
+
       const expected = readExpected(fx);
       if (expected === null) {
         it.todo("expected.json not written yet (check the recording by hand, then add it)");

@@ -122,26 +122,12 @@ describe("createStreamParser", () => {
     expect(parseAll(`ts ${ev}\n`, Number.POSITIVE_INFINITY, { stripPrefixes: false })[0]?.kind).toBe("raw");
   });
 
-  it("drops events whose uuid was already seen (log reconnect replay)", () => {
+  it("hands a repeated line on as a second event (no dedupe: the log cursor delivers each line once)", () => {
     const a = line(init());
     const b = line(result());
     const out = parseAll(a + b + a + b);
-    expect(out.map((l) => l.kind)).toEqual(["event", "event", "duplicate", "duplicate"]);
-    expect(parseAll(a + a, Number.POSITIVE_INFINITY, { dedupeWindow: 0 }).map((l) => l.kind)).toEqual([
-      "event",
-      "event",
-    ]);
-  });
-
-  it("forgets uuids beyond the dedupe window", () => {
-    const a = line(init());
-    const fillers = Array.from({ length: 3 }, () => line(init())).join("");
-    expect(parseAll(a + fillers + a, Number.POSITIVE_INFINITY, { dedupeWindow: 2 }).at(-1)?.kind).toBe(
-      "event",
-    );
-    expect(parseAll(a + fillers + a, Number.POSITIVE_INFINITY, { dedupeWindow: 10 }).at(-1)?.kind).toBe(
-      "duplicate",
-    );
+    expect(out.map((l) => l.kind)).toEqual(["event", "event", "event", "event"]);
+    expect(project(out.slice(2))).toEqual(project(out.slice(0, 2)));
   });
 
   it("accepts a 300 KB line and skips+reports lines over the cap without buffering them", () => {
@@ -210,9 +196,9 @@ describe("createStreamParser", () => {
       );
     });
 
-    it("dedupes deferred lines by their top-level uuid", () => {
+    it("hands a repeated deferred line on as a second event", () => {
       const a = line(toolResult("toolu_1", "out"));
-      expect(parseAll(a + a).map((l) => l.kind)).toEqual(["event", "duplicate"]);
+      expect(parseAll(a + a).map((l) => (l.kind === "event" ? l.type : l.kind))).toEqual(["user", "user"]);
     });
 
     it("reports a deferred line whose JSON is invalid as a malformed event, never throwing", () => {

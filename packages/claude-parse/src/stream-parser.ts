@@ -1,15 +1,6 @@
 import { Buffer } from "node:buffer";
 import { type ClaudeEvent, type EnvelopeFields, isEventObject, toClaudeEvent } from "./events.js";
-import {
-  hashLine,
-  headOf,
-  joinParts,
-  lastNonSpace,
-  lineHash,
-  PendingLine,
-  ReusedPendingLine,
-} from "./line-bytes.js";
-import { DedupeWindow } from "./uuid-window.js";
+import { headOf, joinParts, lastNonSpace, PendingLine, ReusedPendingLine } from "./line-bytes.js";
 
 /** A Claude Code event read from one line (or one element of a JSON-array line). */
 export interface EventLine {
@@ -46,35 +37,21 @@ export interface TruncatedLine {
   readonly preview: string;
 }
 
-/** An event whose `uuid` was already seen (log-stream reconnect replay); dropped. */
-export interface DuplicateLine {
-  readonly kind: "duplicate";
-  readonly uuid: string;
-  readonly type: string;
-}
-
-export type ParsedLine = EventLine | RawLine | OversizeLine | TruncatedLine | DuplicateLine;
+export type ParsedLine = EventLine | RawLine | OversizeLine | TruncatedLine;
 
 export interface StreamParserOptions {
   /** Lines longer than this many bytes are skipped and reported as `oversize`. Default 64 MiB. */
   maxLineBytes?: number;
   /** Accept `<prefix>{...}` lines when the object has a string `type`. Default true. */
   stripPrefixes?: boolean;
-  /**
-   * How many recent event uuids to remember for duplicate suppression; 0 disables it. Default 10 000. Needed
-   * behind k8s-runtime's log follower too: see src/reconnect-duplicate.test.ts for the replay it lets through.
-   */
-  dedupeWindow?: number;
   /** Treat a line holding a JSON array of events (`--output-format json --verbose`) as those events. Default true. */
   explodeArrays?: boolean;
   /**
    * Event types whose text decoding and JSON parsing are deferred until `text` / `event` is first read.
    * Default `["user", "stream_event"]`: tool results and partial-message deltas are the bulk of a
    * transcript and the run summary never needs them. A deferred line is recognised by the CLI's own
-   * layout (it starts with `{"type":"<type>",` and ends with `}`); duplicates among deferred lines are
-   * recognised by content (whole line when short, else length + head + tail; a reconnect replay repeats
-   * lines byte for byte) instead of by decoded `uuid`. If its JSON turns out to be invalid when read,
-   * `event.kind` is `"malformed"`. Pass `[]` to parse every line eagerly.
+   * layout (it starts with `{"type":"<type>",` and ends with `}`). If its JSON turns out to be invalid when
+   * read, `event.kind` is `"malformed"`. Pass `[]` to parse every line eagerly.
    */
   deferTypes?: readonly string[];
   /**
@@ -94,7 +71,6 @@ export interface StreamParser {
 }
 
 export const DEFAULT_MAX_LINE_BYTES = 64 * 1024 * 1024;
-export const DEFAULT_DEDUPE_WINDOW = 10_000;
 export const TRUNCATED_PREVIEW_CHARS = 1024;
 export const DEFAULT_DEFER_TYPES: readonly string[] = ["user", "stream_event"];
 
@@ -264,7 +240,9 @@ export function classifyLineText(
  *
  * Lines are split on LF bytes only (U+2028 and lone CR are content), each complete line is decoded
  * as UTF-8 once (so multi-byte characters split across chunks are intact), one trailing CR is removed,
- * and the line becomes an event, raw text, or a report (oversize / truncated / duplicate).
+ * and the line becomes an event, raw text, or a report (oversize / truncated). Every line is handed on: a
+ * repeated line is a second event (k8s-runtime's log cursor delivers each container log line once across
+ * reconnects; src/reconnect-exactly-once.test.ts).
  * Memory is bounded by the longest line (at most `maxLineBytes`), never by the length of the stream.
  *
  * `push()` copies the bytes of a line still being assembled (so the parser itself keeps no reference to a
@@ -278,7 +256,6 @@ export function createStreamParser(options: StreamParserOptions = {}): StreamPar
     stripPrefixes: options.stripPrefixes ?? true,
     explodeArrays: options.explodeArrays ?? true,
   };
-  const seen = new DedupeWindow(options.dedupeWindow ?? DEFAULT_DEDUPE_WINDOW);
   const deferred = deferPrefixes(options.deferTypes ?? DEFAULT_DEFER_TYPES);
 
   const pending = options.transientLines === true ? new ReusedPendingLine() : new PendingLine();
@@ -289,20 +266,11 @@ export function createStreamParser(options: StreamParserOptions = {}): StreamPar
     const fast = deferred.length > 0 ? tryDeferred(parts, length, deferred) : undefined;
     if (fast !== undefined) {
       // Hot path (tool results, deltas): no decoding, no allocation beyond the line object.
-      hashLine(parts, length);
-      const fresh = seen.add(lineHash[0] as number, lineHash[1] as number);
-      out.push(fresh ? fast : { kind: "duplicate", uuid: fast.uuid ?? "", type: fast.type });
+      out.push(fast);
       return;
     }
     const lines = classifyLineText(joinParts(parts).toString("utf8"), classifyOptions);
-    if (lines === null) return;
-    for (const line of lines) {
-      if (line.kind === "event" && line.uuid !== undefined && !seen.addString(line.uuid)) {
-        out.push({ kind: "duplicate", uuid: line.uuid, type: line.type });
-      } else {
-        out.push(line);
-      }
-    }
+    if (lines !== null) for (const line of lines) out.push(line);
   }
 
   function push(chunk: Uint8Array | string): ParsedLine[] {

@@ -26,7 +26,7 @@ describe("run summary", () => {
       resultCount: 1,
     });
     expect(s.resultJson?.subtype).toBe("success");
-    expect(s.counts).toEqual({ events: 10, raw: 0, oversize: 0, truncated: 0, duplicates: 0, inits: 1 });
+    expect(s.counts).toEqual({ events: 10, raw: 0, oversize: 0, truncated: 0, inits: 1 });
   });
 
   it("is incomplete without a result and falls back to the last main-thread assistant message text", () => {

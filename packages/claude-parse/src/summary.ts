@@ -68,7 +68,6 @@ export interface RunSummary {
     raw: number;
     oversize: number;
     truncated: number;
-    duplicates: number;
     inits: number;
   };
 }
@@ -191,7 +190,7 @@ export function createRunAccumulator(): RunAccumulator {
   /** Interrupt markers since the last result line, and in the turn of the final result. */
   let interruptedSinceResult = false;
   let finalInterrupted = false;
-  const counts = { events: 0, raw: 0, oversize: 0, truncated: 0, duplicates: 0, inits: 0 };
+  const counts = { events: 0, raw: 0, oversize: 0, truncated: 0, inits: 0 };
 
   function noteSession(value: unknown): void {
     const id = asNonEmptyString(value);
@@ -313,9 +312,6 @@ export function createRunAccumulator(): RunAccumulator {
           break;
         case "truncated":
           counts.truncated++;
-          break;
-        case "duplicate":
-          counts.duplicates++;
           break;
       }
     }
