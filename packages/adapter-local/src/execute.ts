@@ -80,12 +80,16 @@ async function prepareHost(
   assertPermissionModeAllowed(config, env);
   const command = await resolveCommand(config.command, cwd, env.PATH);
   const claudeHome = claudeHomeOf(env);
+  const runFiles = await planHostRunFiles(ctx, instructions, log);
   return {
     config,
     scope: {
       cwd,
       claudeHome,
       instructionsFilePath: config.invocation.instructionsFilePath,
+      // a changed bundle or MCP server set starts a fresh session (issue 14 item 5)
+      promptBundleKey: runFiles.prepared.bundle.digest,
+      mcpServerIdentity: runFiles.mcp.identity,
       persistentHome: true,
     },
     command,
@@ -93,7 +97,7 @@ async function prepareHost(
     env,
     loggedEnv: redactEnv({ ...runEnv, HOME: env.HOME ?? "", CLAUDE_CONFIG_DIR: claudeHome }),
     billingType: resolveBillingType(env),
-    runFiles: await planHostRunFiles(ctx, instructions, log),
+    runFiles,
   };
 }
 

@@ -116,6 +116,48 @@ describe("decideResume", () => {
     );
   });
 
+  describe("what the run ships (issue 14 item 5, claude_local's rule)", () => {
+    const mcpA = JSON.stringify([{ name: "paperclip", url: "http://pc/mcp", connectionId: "c1" }]);
+    const mcpB = JSON.stringify([{ name: "paperclip", url: "http://pc/mcp", connectionId: "c2" }]);
+    const shipping = { ...scope, promptBundleKey: "digest-a", mcpServerIdentity: mcpA };
+    const made = { sessionId: ID, ...sessionScopeParams(shipping) };
+
+    it("stores the bundle digest and the MCP identity, and resumes when both are unchanged", () => {
+      expect(made).toMatchObject({ promptBundleKey: "digest-a", mcpServerIdentity: mcpA });
+      const stored = sessionCodec.deserialize(sessionCodec.serialize(made));
+      expect(resumeWith({ sessionParams: stored }, shipping)).toEqual({ resume: true, sessionId: ID });
+    });
+
+    it.each([
+      [{ ...shipping, promptBundleKey: "digest-b" }, /run bundle \(skills, instructions\) changed/],
+      [{ ...shipping, mcpServerIdentity: mcpB }, /Paperclip MCP servers changed/],
+      [{ ...shipping, mcpServerIdentity: "[]" }, /Paperclip MCP servers changed/],
+    ])("starts fresh in %j", (current, reason) => {
+      const decision = resumeWith({ sessionParams: made }, current);
+      expect(decision).toMatchObject({ resume: false, sessionId: null });
+      if (!decision.resume) expect(decision.reason).toMatch(reason);
+    });
+
+    it("a session that recorded no servers resumes only while the run has none; no recorded bundle resumes", () => {
+      expect(resumeWith({ sessionParams: stored }, { ...shipping, mcpServerIdentity: "[]" }).resume).toBe(
+        true,
+      );
+      const decision = resumeWith({ sessionParams: stored }, shipping);
+      expect(decision.resume).toBe(false);
+      if (!decision.resume) expect(decision.reason).toMatch(/MCP servers changed/);
+      // claude_local's { sessionId, cwd, promptBundleKey } params are held to the same rule
+      const local = { sessionId: ID, cwd: "/srv/work", promptBundleKey: "other", mcpServerIdentity: mcpA };
+      expect(resumeWith({ sessionParams: local }, shipping).resume).toBe(false);
+      expect(resumeWith({ sessionParams: local }, { ...shipping, promptBundleKey: "other" }).resume).toBe(
+        true,
+      );
+    });
+
+    it("checks nothing this run does not know (scope without the fields)", () => {
+      expect(resumeWith({ sessionParams: made }, scope)).toEqual({ resume: true, sessionId: ID });
+    });
+  });
+
   it("never resumes into a home that does not outlive the run (a Kubernetes emptyDir)", () => {
     const decision = resumeWith({ sessionParams: stored }, { ...scope, persistentHome: false });
     expect(decision).toMatchObject({ resume: false, sessionId: null });

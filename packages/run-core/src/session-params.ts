@@ -15,6 +15,10 @@ export interface ClaudeSessionParams {
   claudeHome?: string;
   /** Instructions file appended to the system prompt when the session was created (fresh sessions only). */
   instructionsFilePath?: string;
+  /** Digest of the run bundle (skills, instructions bundle) the session was created with (claude_local's key). */
+  promptBundleKey?: string;
+  /** `[{name,url,connectionId}]` of the Paperclip MCP servers the session had (claude_local's key). */
+  mcpServerIdentity?: string;
   /** Keys other Paperclip Claude adapters store (see {@link SESSION_PASSTHROUGH_KEYS}), carried through unchanged. */
   [passthrough: string]: unknown;
 }
@@ -95,6 +99,16 @@ export interface SessionScope {
   /** Unknown when undefined: a stored Claude home is then not checked. */
   claudeHome?: string | undefined;
   instructionsFilePath?: string | undefined;
+  /**
+   * Digest of this run's bundle (run-core's `RunBundle.digest`). Undefined: not checked. A stored session made with
+   * another bundle is not resumed; one that recorded none is (claude_local's rule).
+   */
+  promptBundleKey?: string | undefined;
+  /**
+   * This run's MCP server identity (`McpPlan.identity`). Undefined: not checked. A stored session with another
+   * identity is not resumed; one that recorded none only when this run has no servers (claude_local's rule).
+   */
+  mcpServerIdentity?: string | undefined;
 }
 
 /** The params stored next to the session id of a session this run created or continued. */
@@ -106,6 +120,10 @@ export function sessionScopeParams(scope: SessionScope): Omit<ClaudeSessionParam
   if (claudeHome !== undefined) params.claudeHome = claudeHome;
   const instructionsFilePath = text(scope.instructionsFilePath);
   if (instructionsFilePath !== undefined) params.instructionsFilePath = instructionsFilePath;
+  const promptBundleKey = text(scope.promptBundleKey);
+  if (promptBundleKey !== undefined) params.promptBundleKey = promptBundleKey;
+  const mcpServerIdentity = text(scope.mcpServerIdentity);
+  if (mcpServerIdentity !== undefined) params.mcpServerIdentity = mcpServerIdentity;
   return params;
 }
 
@@ -121,6 +139,26 @@ function samePath(a: string, b: string): boolean {
 }
 
 /**
+ * What the run ships beside the prompt changed since the session was made (claude_local's rule, so a session moves
+ * between the adapters the same way): another run bundle (skills, instructions bundle), or another set of Paperclip
+ * MCP servers. Only what this run knows is checked.
+ */
+function shippedContentChange(stored: ClaudeSessionParams, current: SessionScope): string | undefined {
+  const storedBundle = text(stored.promptBundleKey);
+  const currentBundle = text(current.promptBundleKey);
+  if (storedBundle !== undefined && currentBundle !== undefined && storedBundle !== currentBundle) {
+    return "the run bundle (skills, instructions) changed";
+  }
+  if (current.mcpServerIdentity === undefined) return undefined;
+  const storedMcp = text(stored.mcpServerIdentity);
+  const currentMcp = text(current.mcpServerIdentity) ?? "[]";
+  if (storedMcp === undefined ? currentMcp !== "[]" : storedMcp !== currentMcp) {
+    return "the Paperclip MCP servers changed";
+  }
+  return undefined;
+}
+
+/**
  * Whether a stored session may be resumed by this run: only a UUID, created in the same cwd (when recorded), in the
  * same Claude home (when both are known) and — for params that record the Claude home, i.e. the full format both our
  * adapters write — with the same instructions file, which is only appended on fresh sessions. Params without
@@ -133,6 +171,8 @@ export function canResume(stored: ClaudeSessionParams, current: SessionScope): R
   if (stored.cwd !== undefined && !samePath(stored.cwd, current.cwd)) {
     return refuse(`it was created in ${stored.cwd}, this run works in ${current.cwd}`);
   }
+  const shipped = shippedContentChange(stored, current);
+  if (shipped !== undefined) return refuse(shipped);
   if (stored.claudeHome === undefined) return { resume: true };
   if (current.claudeHome !== undefined && !samePath(stored.claudeHome, current.claudeHome)) {
     return refuse(`it lives in Claude home ${stored.claudeHome}, this run uses ${current.claudeHome}`);
