@@ -1,4 +1,5 @@
 import {
+  type V1ConfigMap,
   type V1Job,
   type V1Namespace,
   type V1PersistentVolumeClaim,
@@ -16,6 +17,13 @@ import {
 } from "./checks.js";
 import { type DeleteFailure, deleteJob, deleteJobAndSecrets } from "./cleanup.js";
 import { getClients, type KubeClients, type KubeconfigSource } from "./clients.js";
+import {
+  deleteConfigMapIfUnchanged,
+  type EnsureConfigMapsOptions,
+  type EnsuredConfigMap,
+  ensureConfigMaps,
+  listConfigMaps,
+} from "./configmaps.js";
 import { apiError, K8sRuntimeError } from "./errors.js";
 import {
   type CreateOrAdoptJobOptions,
@@ -147,6 +155,24 @@ export class Cluster {
   /** Deletes the Job's Secrets, then the Job; best effort, returns what could not be deleted. */
   deleteJobAndSecrets(job: JobRef, secretNames: readonly string[]): Promise<DeleteFailure[]> {
     return deleteJobAndSecrets(this.clients, { ...this.ref(job), secretNames });
+  }
+
+  /** Content-addressed ConfigMaps: created when absent, reused (last-use stamp refreshed) when present. */
+  ensureConfigMaps(
+    objects: readonly V1ConfigMap[],
+    options: EnsureConfigMapsOptions,
+  ): Promise<EnsuredConfigMap[]> {
+    return ensureConfigMaps(this.clients, this.namespace, objects, options);
+  }
+
+  /** ConfigMaps of this namespace matching a label selector. */
+  listConfigMaps(labelSelector: string): Promise<V1ConfigMap[]> {
+    return listConfigMaps(this.clients, this.namespace, labelSelector);
+  }
+
+  /** Deletes a ConfigMap only while its resourceVersion is the one given. */
+  deleteConfigMapIfUnchanged(name: string, resourceVersion: string): Promise<"deleted" | "gone" | "changed"> {
+    return deleteConfigMapIfUnchanged(this.clients, this.namespace, name, resourceVersion);
   }
 
   /** Follows a created Job in this namespace to its end: see `runJob`. */

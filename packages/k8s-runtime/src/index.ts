@@ -3,6 +3,7 @@ export { describeAccess } from "./checks.js";
 export type { DeleteFailure } from "./cleanup.js";
 export { getClients, type KubeClients, type KubeconfigSource } from "./clients.js";
 export { Cluster, type ConnectOptions, type OwnPodState } from "./cluster.js";
+export type { EnsureConfigMapsOptions, EnsuredConfigMap } from "./configmaps.js";
 export { formatDiagnosis, type PodDiagnosis, type PodProblemCode } from "./diagnosis.js";
 export {
   type ApiStatus,
