@@ -31,7 +31,9 @@ import {
   getJob,
   type JobLaunchResult,
   listJobs,
+  waitUntilJobGone,
 } from "./job-launch.js";
+import { acquireJobLease, type JobLeaseOptions, type LeaseAcquisition } from "./lease.js";
 import { type OwnPod, type OwnPodOptions, readOwnPod } from "./own-pod.js";
 import { type PreflightFinding, preflightPodSpec, preflightReads } from "./preflight.js";
 import { type RunJobOptions, type RunJobResult, runJob } from "./run-job.js";
@@ -147,9 +149,22 @@ export class Cluster {
     return createOrAdoptJob(this.clients, this.namespace, options);
   }
 
+  /**
+   * The Lease that proves a live runner follows the Job of this name: acquired (created, ours, or taken over when
+   * released or expired) or held by a live runner. See `lease.ts`.
+   */
+  acquireJobLease(options: JobLeaseOptions): Promise<LeaseAcquisition> {
+    return acquireJobLease(this.clients, this.namespace, options);
+  }
+
   /** Deletes a Job (Background propagation, guarded by its uid). False when it was already gone. */
   deleteJob(job: JobRef): Promise<boolean> {
     return deleteJob(this.clients, this.ref(job));
+  }
+
+  /** Polls until the Job is gone (or replaced by one with another uid); false after `timeoutMs`. */
+  waitUntilJobGone(job: JobRef, timeoutMs: number): Promise<boolean> {
+    return waitUntilJobGone(this.clients, this.ref(job), timeoutMs);
   }
 
   /** Deletes the Job's Secrets, then the Job; best effort, returns what could not be deleted. */

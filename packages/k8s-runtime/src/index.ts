@@ -18,8 +18,17 @@ export {
   type CreateOrAdoptJobOptions,
   isJobFinished,
   type JobLaunchEvent,
+  jobSecretNames,
   type JobLaunchResult,
 } from "./job-launch.js";
+export {
+  type HeldLease,
+  type JobLeaseOptions,
+  LEASE_DURATION_SEC,
+  LEASE_RENEW_EVERY_SEC,
+  type LeaseAcquisition,
+  type LeaseHolderState,
+} from "./lease.js";
 export type { LogLine, LogPosition } from "./log-cursor.js";
 export type { Logger } from "./logger.js";
 export { isValidDnsLabel, isValidLabelValue, shortHash, toLabelValue } from "./names.js";
