@@ -4,7 +4,10 @@ import {
   type AttemptOutcome,
   type AttemptRequest,
   createExecute,
+  decideResume,
   type Failure,
+  failureResult,
+  type ResumeDecision,
   type RunLog,
   type RunScope,
   type Transport,
@@ -14,12 +17,15 @@ import { deleteRunObjects } from "./cleanup.js";
 import { type ClusterContext, connect } from "./cluster.js";
 import { type ClaudeK8sConfig, parseConfig } from "./config.js";
 import { ClaudeK8sError, ErrorCodes } from "./errors.js";
+import { contextAfterHarvest, findHarvestable, harvestJob, harvestOf, withHarvest } from "./harvest.js";
 import { ADAPTER_TYPE } from "./identity.js";
 import { type Launched, launchOrAdopt, listSlotJobs, sweepFinishedJobs } from "./launch.js";
 import { makeRedactor, type Observation, observeRun } from "./observe.js";
 import { assertPlanStartable } from "./preflight.js";
 import { defaultPrepareDeps, type PrepareDeps, prepareRun, type RunPlan, resolveScope } from "./prepare.js";
+import { checkPodCwd, truthfulSession } from "./records.js";
 import { buildResult } from "./result.js";
+import { takeSlotLease } from "./runner-lease.js";
 
 export interface ExecuteDeps {
   prepare: PrepareDeps;
@@ -47,9 +53,17 @@ export function k8sTransport(deps: ExecuteDeps = defaultDeps): Transport<ClaudeK
       return { cluster, scope: resolveScope(ctx, config, cluster) };
     },
     attempt: async (request) => {
-      const { ctx, config, target, resume } = request;
+      const { ctx, config, target } = request;
+      const resume = checkPodCwd(request.resume, ctx.runtime.sessionParams, target.scope);
+      if (resume !== request.resume && !resume.resume && resume.reason)
+        await request.log.status(resume.reason);
       const plan = await prepareRun(ctx, config, target.cluster, deps.prepare, resume);
-      return holdingSlot(plan.identity.concurrencyKey, request.ctx.runId, () => runJobAttempt(request, plan));
+      const replan: Replan = (runCtx, decided) =>
+        prepareRun(runCtx, config, target.cluster, deps.prepare, decided);
+      const outcome = await holdingSlot(plan.identity.concurrencyKey, ctx.runId, () =>
+        runJobAttempt({ ...request, resume }, plan, replan),
+      );
+      return { ...outcome, result: truthfulSession(outcome.result, target.scope) };
     },
     translateError,
   };
@@ -61,35 +75,68 @@ export function createK8sExecute(
   return createExecute(k8sTransport(deps));
 }
 
+type Replan = (ctx: AdapterExecutionContext, resume: ResumeDecision) => Promise<RunPlan>;
+
 /**
- * Preflight the plan, launch or adopt the Job, follow it, build the result, clean up. Own objects never outlive a
- * failed attempt.
+ * Take the slot's runner Lease, harvest a finished Job of the same work no run followed, preflight the plan, launch
+ * or adopt the Job, follow it, build the result, clean up. Own objects never outlive a failed attempt.
  */
+
 async function runJobAttempt(
-  { ctx, config, target, log, stop }: AttemptRequest<ClaudeK8sConfig, K8sTarget>,
-  plan: RunPlan,
+  request: AttemptRequest<ClaudeK8sConfig, K8sTarget>,
+  planned: RunPlan,
+  replan: Replan,
 ): Promise<AttemptOutcome> {
+  const { ctx, config, target, log, stop } = request;
   const { cluster } = target;
-  for (const note of plan.notes) await log.status(note);
+  for (const note of planned.notes) await log.status(note);
   // The plan is complete and nothing exists yet: a pod that could never start is a config error now.
-  await assertPlanStartable(cluster, config, plan);
+  await assertPlanStartable(cluster, config, planned);
+  // The slot's runner Lease: a live runner's Job is never touched; the loser of a race books nothing.
+  const lease = await takeSlotLease(cluster, planned, ctx.runId, log);
+  const leaseLost = new AbortController();
+  lease.startRenewing((reason) => {
+    void log.warn(`lost the runner Lease (${reason}): stopped following the Job`);
+    leaseLost.abort(new Error(reason));
+  });
+  const following = AbortSignal.any([stop.any, leaseLost.signal]);
+  let plan = planned;
   let launched: Launched | undefined;
   try {
-    const competing = await listSlotJobs(cluster, plan);
+    let competing = await listSlotJobs(cluster, plan);
+    const finished = harvestOf(ctx) ? undefined : findHarvestable(competing, plan);
+    if (finished) {
+      const harvested = await harvestJob(ctx, cluster, config, finished, plan, log);
+      competing = competing.filter((job) => job.metadata?.uid !== finished.metadata?.uid);
+      const continued = contextAfterHarvest(ctx, harvested, plan, target.scope.persistentHome);
+      if (continued) {
+        const resume = decideResume(continued.runtime, target.scope);
+        await log.status(
+          resume.resume
+            ? `continuing the harvested session ${resume.sessionId} with this run's prompt`
+            : `${resume.reason ?? "the harvested session cannot be resumed"}; this run's prompt starts a fresh session`,
+        );
+        plan = await replan(continued, resume);
+      }
+    }
     const existing = await sweepFinishedJobs(cluster, competing, config.cleanup.orphanMaxAgeSec, log);
     markDispatched(ctx);
     await reportInvocation(ctx, plan);
     launched = await launchOrAdopt(cluster, plan, existing, log);
+    await lease.ownBy(launched.job).catch(() => undefined);
     const observation = await observeRun(
       cluster,
       config,
       launched,
       log,
       makeRedactor(plan.secretValues),
-      stop.any,
+      following,
     );
-    const result = buildResult(observation, plan, launched, config.run.timeoutSec);
-    if (stop.detach.aborted) {
+    const result = withHarvest(
+      buildResult(observation, plan, launched, config.run.timeoutSec),
+      harvestOf(ctx),
+    );
+    if (stop.detach.aborted || (leaseLost.signal.aborted && !stop.cancel.aborted)) {
       await log.warn(`left Job ${launched.job.metadata?.name} running: the next run of this agent adopts it`);
       return { result, ended: "detached" };
     }
@@ -97,7 +144,14 @@ async function runJobAttempt(
     return { result, ended: observation.cancelled && gone ? "cancelled" : "ran" };
   } catch (error) {
     if (launched && !launched.adopted && !stop.detach.aborted) await deleteRunObjects(cluster, launched, log);
-    throw error;
+    const harvested = harvestOf(ctx);
+    if (!harvested) throw error;
+    // The harvested run's usage and session still reach Paperclip, with this run's failure.
+    const failure = toFailure(error, translateError);
+    await log.warn(`run failed after the harvest (${failure.code}): ${failure.message}`);
+    return { result: withHarvest(failureResult(failure), harvested), ended: "ran" };
+  } finally {
+    await lease.release().catch(() => undefined);
   }
 }
 

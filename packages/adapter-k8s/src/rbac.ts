@@ -14,6 +14,12 @@ export const REQUIRED_ACCESS: readonly Omit<AccessRequirement, "namespace">[] = 
   { verb: "get", group: "", resource: "pods", subresource: "log" },
   ...["list", "watch"].map((verb) => ({ verb, group: "", resource: "events" })),
   ...["create", "get", "delete"].map((verb) => ({ verb, group: "", resource: "secrets" })),
+  // The runner Lease per Job (k8s-runtime lease.ts): take, renew, release.
+  ...["create", "get", "update", "delete"].map((verb) => ({
+    verb,
+    group: "coordination.k8s.io",
+    resource: "leases",
+  })),
   { verb: "get", group: "", resource: "persistentvolumeclaims" },
   { verb: "get", group: "", resource: "serviceaccounts" },
 ];

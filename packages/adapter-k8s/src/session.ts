@@ -3,8 +3,8 @@ import {
   type AdapterSessionManagement,
   CLAUDE_SESSION_MANAGEMENT,
   type ClaudeSessionParams,
-  claudeSessionCodec,
 } from "@paperclip-k8s/run-core";
+import { k8sSessionCodec } from "./records.js";
 
 /**
  * Session params are run-core's one definition, shared with claude_cli, so an agent moves between a local process
@@ -13,7 +13,8 @@ import {
  */
 export type SessionParams = ClaudeSessionParams;
 
-export const sessionCodec: AdapterSessionCodec = claudeSessionCodec;
+/** run-core's codec, with the pod's working directory stored as `podCwd` (see records.ts). */
+export const sessionCodec: AdapterSessionCodec = k8sSessionCodec;
 
 /** Claude Code manages its own context window; Paperclip should not rotate sessions by thresholds. */
 export const sessionManagement: AdapterSessionManagement = CLAUDE_SESSION_MANAGEMENT;
