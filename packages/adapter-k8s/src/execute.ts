@@ -13,6 +13,7 @@ import {
   type Transport,
   toFailure,
 } from "@paperclip-k8s/run-core";
+import { collectUnusedBundles, ensureBundleObjects } from "./bundle-objects.js";
 import { deleteRunObjects } from "./cleanup.js";
 import { type ClusterContext, connect } from "./cluster.js";
 import { type ClaudeK8sConfig, parseConfig } from "./config.js";
@@ -25,6 +26,7 @@ import { assertPlanStartable } from "./preflight.js";
 import { defaultPrepareDeps, type PrepareDeps, prepareRun, type RunPlan, resolveScope } from "./prepare.js";
 import { checkPodCwd, truthfulSession } from "./records.js";
 import { buildResult } from "./result.js";
+import { type K8sRunFiles, planK8sRunFiles } from "./run-files.js";
 import { takeSlotLease } from "./runner-lease.js";
 
 export interface ExecuteDeps {
@@ -38,6 +40,8 @@ const defaultDeps: ExecuteDeps = { prepare: defaultPrepareDeps, connect };
 interface K8sTarget {
   cluster: ClusterContext;
   scope: RunScope;
+  /** Skills, instructions bundle and MCP config, read once per run (issue 14). */
+  files: K8sRunFiles;
 }
 
 /** Concurrency slots taken by runs of this process (the in-process half of "one live Job per slot"). */
@@ -48,18 +52,23 @@ export function k8sTransport(deps: ExecuteDeps = defaultDeps): Transport<ClaudeK
   return {
     adapterType: ADAPTER_TYPE,
     parseConfig,
-    prepare: async (ctx, config) => {
+    prepare: async (ctx, config, log) => {
+      const files = await planK8sRunFiles(ctx, config, deps.prepare.serverEnv);
+      for (const warning of files.warnings) await log.warn(`warning: ${warning}`);
       const cluster = await deps.connect(config);
-      return { cluster, scope: resolveScope(ctx, config, cluster) };
+      return { cluster, files, scope: resolveScope(ctx, config, cluster, files) };
     },
     attempt: async (request) => {
       const { ctx, config, target } = request;
       const resume = checkPodCwd(request.resume, ctx.runtime.sessionParams, target.scope);
       if (resume !== request.resume && !resume.resume && resume.reason)
         await request.log.status(resume.reason);
-      const plan = await prepareRun(ctx, config, target.cluster, deps.prepare, resume);
+      const plan = await prepareRun(ctx, config, target.cluster, deps.prepare, resume, target.files);
+      // content-addressed, shared by every run with the same content: created once, before any Job mounts it
+      if (plan.bundleObjects) await ensureBundleObjects(target.cluster, plan.bundleObjects, request.log);
+      await collectUnusedBundles(target.cluster, request.log);
       const replan: Replan = (runCtx, decided) =>
-        prepareRun(runCtx, config, target.cluster, deps.prepare, decided);
+        prepareRun(runCtx, config, target.cluster, deps.prepare, decided, target.files);
       const outcome = await holdingSlot(plan.identity.concurrencyKey, ctx.runId, () =>
         runJobAttempt({ ...request, resume }, plan, replan),
       );

@@ -6,14 +6,16 @@ import type {
   V1Toleration,
   V1Volume,
   V1VolumeMount,
+  V1VolumeProjection,
 } from "@kubernetes/client-node";
 import type { ClaudeK8sConfig, SecretKeyRef } from "./config.js";
-import { envSecretKey, INSTRUCTIONS_KEY } from "./run-secret.js";
+import { envSecretKey } from "./run-secret.js";
 
 export const CLAUDE_CONTAINER = "claude";
-/** Where the per-run Secret files (prompt parts, instructions) are mounted, read-only. */
+/** Where the per-run Secret files (prompt parts, the MCP config) are mounted, read-only. */
 export const RUN_FILES_DIR = "/var/run/paperclip/run";
-export const INSTRUCTIONS_PATH = `${RUN_FILES_DIR}/${INSTRUCTIONS_KEY}`;
+/** Where the run bundle (skills, instructions) is mounted, read-only (`bundle-objects.ts`'s BUNDLE_MOUNT). */
+export const RUN_BUNDLE_DIR = "/var/run/paperclip/bundle";
 const TMP_DIR = "/tmp";
 
 /**
@@ -66,6 +68,8 @@ export interface JobManifestInput {
   env: EnvEntry[];
   /** Secret names holding the run files, first one also holding the env keys. */
   runSecretNames: string[];
+  /** The run bundle's ConfigMaps with their items (empty: no bundle volume). */
+  bundleSources?: V1VolumeProjection[];
 }
 
 export function buildJobManifest(input: JobManifestInput): V1Job {
@@ -186,6 +190,8 @@ function volumeMounts(input: JobManifestInput): V1VolumeMount[] {
     },
     { name: "run-files", mountPath: RUN_FILES_DIR, readOnly: true },
   ];
+  if (input.bundleSources?.length)
+    mounts.push({ name: "run-bundle", mountPath: RUN_BUNDLE_DIR, readOnly: true });
   if (!(ws.mountPath === TMP_DIR || ws.mountPath.startsWith(`${TMP_DIR}/`))) {
     mounts.push({ name: "tmp", mountPath: TMP_DIR });
   }
@@ -211,6 +217,9 @@ function volumes(input: JobManifestInput): V1Volume[] {
       },
     },
     { name: "tmp", emptyDir: {} },
+    ...(input.bundleSources?.length
+      ? [{ name: "run-bundle", projected: { defaultMode: 0o444, sources: input.bundleSources } }]
+      : []),
   ];
 }
 

@@ -9,8 +9,18 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ClusterContext } from "./cluster.js";
 import { parseConfig } from "./config.js";
 import { ConfigError } from "./errors.js";
-import { INSTRUCTIONS_PATH } from "./manifest.js";
-import { prepareRun } from "./prepare.js";
+import { prepareRun, type RunPlan } from "./prepare.js";
+
+const ENTRY = "/var/run/paperclip/bundle/instructions/AGENTS.md";
+
+/** A file of the run bundle as the pod sees it under /var/run/paperclip/bundle. */
+function bundleFile(plan: RunPlan, path: string): string | undefined {
+  for (const [i, source] of (plan.bundleObjects?.sources ?? []).entries()) {
+    const item = source.configMap?.items?.find((it) => it.path === path);
+    if (item) return plan.bundleObjects?.configMaps[i]?.data?.[item.key];
+  }
+  return undefined;
+}
 
 const SESSION = "0f8e2c1a-1234-4abc-9def-001122334455";
 
@@ -166,8 +176,13 @@ describe("prepareRun", () => {
       inCluster(),
       deps({}, allowInstructions()),
     );
-    expect(fresh.argv).toEqual(expect.arrayContaining(["--append-system-prompt-file", INSTRUCTIONS_PATH]));
-    expect(fresh.secrets[0]?.data.get("instructions.md")?.toString()).toBe("# rules");
+    expect(fresh.argv).toEqual(expect.arrayContaining(["--append-system-prompt-file", ENTRY]));
+    expect(bundleFile(fresh, "instructions/AGENTS.md")).toMatch(
+      /^# rules\n.*loaded from \/var\/run\/paperclip/,
+    );
+    expect([...(fresh.secrets[0]?.data.keys() ?? [])].filter((k) => !k.startsWith("env."))).toEqual([
+      "prompt.000",
+    ]);
     expect(fresh.secretValues).toEqual(expect.arrayContaining(["sk-ant-config-secret", "run-jwt-value"]));
     const text = JSON.stringify(fresh.job);
     expect(text).not.toContain("sk-ant-config-secret");
@@ -222,7 +237,8 @@ describe("prepareRun", () => {
       inCluster(),
       deps({}, { PAPERCLIP_HOME: home }),
     );
-    expect(plan.secrets[0]?.data.get("instructions.md")?.toString()).toBe("# managed");
+    expect(plan.argv).toEqual(expect.arrayContaining(["--append-system-prompt-file", ENTRY]));
+    expect(bundleFile(plan, "instructions/AGENTS.md")).toContain("# managed");
   });
 
   it("refuses an instructions file outside the agent's bundle as a config error naming instructionsFilePath", async () => {

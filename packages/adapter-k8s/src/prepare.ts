@@ -13,21 +13,17 @@ import {
   readStoredSession,
   renderPrompt,
   resolveBillingType,
-  resolveInstructionsBundle,
   resolvePaperclipApiUrl,
   sessionScopeParams,
 } from "@paperclip-k8s/run-core";
+import type { BundleObjects } from "./bundle-objects.js";
 import type { ClusterContext } from "./cluster.js";
 import { type ClaudeK8sConfig, isUnder } from "./config.js";
 import { describeEnvForLogs, planEnv } from "./env-plan.js";
 import { ConfigError } from "./errors.js";
 import { type RunIdentity, runIdentity } from "./identity.js";
-import {
-  assertNoSecretLiterals,
-  buildJobManifest,
-  INSTRUCTIONS_PATH,
-  type ResolvedWorkspace,
-} from "./manifest.js";
+import { assertNoSecretLiterals, buildJobManifest, type ResolvedWorkspace } from "./manifest.js";
+import { type K8sRunFiles, planK8sRunFiles } from "./run-files.js";
 import { type PlannedSecret, planRunSecrets } from "./run-secret.js";
 
 /** Everything one run will create, decided before anything is created. */
@@ -36,6 +32,8 @@ export interface RunPlan {
   namespace: string;
   job: V1Job;
   secrets: PlannedSecret[];
+  /** The run bundle's ConfigMaps, ensured before the Job is created; undefined when nothing is shipped. */
+  bundleObjects: BundleObjects | undefined;
   /** Values that must never appear in a pod spec, an Event or the log (for the manifest assertion and redaction). */
   secretValues: string[];
   argv: string[];
@@ -58,14 +56,21 @@ export interface PrepareDeps {
 
 export const defaultPrepareDeps: PrepareDeps = { serverEnv: process.env, readText: (p) => readFile(p) };
 
-/** Where this run's session lives, from the config and the Paperclip pod: what the core's resume decision needs. */
+/**
+ * Where this run's session lives, from the config and the Paperclip pod, and what it ships (a changed bundle or MCP
+ * server set starts a fresh session): what the core's resume decision needs.
+ */
 export function resolveScope(
   ctx: AdapterExecutionContext,
   config: ClaudeK8sConfig,
   cluster: ClusterContext,
+  files?: Pick<K8sRunFiles, "prepared" | "mcp">,
 ): RunScope {
   const workspace = resolveWorkspace(config, cluster, []);
   return {
+    ...(files
+      ? { promptBundleKey: files.prepared.bundle.digest, mcpServerIdentity: files.mcp.identity }
+      : {}),
     cwd: resolveCwd(ctx, config),
     claudeHome:
       config.env.values.CLAUDE_CONFIG_DIR ?? `${config.workspace.homePath.replace(/\/$/, "")}/.claude`,
@@ -76,7 +81,8 @@ export function resolveScope(
 
 /**
  * Plans the Job of one attempt; creates nothing. `resume` is run-core's decision for the attempt (the lifecycle
- * passes it; standalone callers get the same decision from the stored session).
+ * passes it; standalone callers get the same decision from the stored session). `planned` is the run's
+ * {@link planK8sRunFiles} (read once per run; standalone callers get it read here, its warnings as notes).
  */
 export async function prepareRun(
   ctx: AdapterExecutionContext,
@@ -84,10 +90,14 @@ export async function prepareRun(
   cluster: ClusterContext,
   deps: PrepareDeps = defaultPrepareDeps,
   decided?: ResumeDecision,
+  planned?: K8sRunFiles,
 ): Promise<RunPlan> {
   const notes: string[] = [];
   const pod = resolvePodInputs(config, cluster, notes);
-  const scope = resolveScope(ctx, config, cluster);
+  const files = planned ?? (await planK8sRunFiles(ctx, config, deps.serverEnv));
+  if (!planned) notes.push(...files.warnings);
+  notes.push(...files.notes);
+  const scope = resolveScope(ctx, config, cluster, files);
   const cwd = scope.cwd;
   const resume = decided ?? decideResume(ctx.runtime, scope);
 
@@ -101,7 +111,6 @@ export async function prepareRun(
     scope: config.run.concurrency,
   });
 
-  const instructions = await readInstructions(ctx, config, deps, notes);
   const argv = [
     "claude",
     ...buildClaudeArgs({
@@ -109,7 +118,10 @@ export async function prepareRun(
       effort: config.claude.effort as Parameters<typeof buildClaudeArgs>[0]["effort"],
       maxTurnsPerRun: config.claude.maxTurnsPerRun,
       dangerouslySkipPermissions: config.claude.dangerouslySkipPermissions,
-      instructionsFilePath: instructions ? INSTRUCTIONS_PATH : undefined,
+      // the mounted bundle's entry, with claude_local's path directive naming the mounted directory
+      instructionsFilePath: files.layout.appendSystemPromptFile,
+      addDirs: files.layout.addDirs,
+      mcpConfigPath: files.mcpConfigPath,
       resumeSessionId: resume.resume ? resume.sessionId : undefined,
       extraArgs: config.claude.extraArgs,
     }),
@@ -153,7 +165,7 @@ export async function prepareRun(
   const { secrets } = planRunSecrets({
     baseName: identity.jobName,
     sensitiveEnv: env.sensitive,
-    instructions,
+    files: files.secretFiles,
     prompt: Buffer.from(prompt, "utf8"),
   });
   const job = buildJobManifest({
@@ -167,8 +179,9 @@ export async function prepareRun(
     argv,
     env: env.entries,
     runSecretNames: secrets.map((s) => s.name),
+    bundleSources: files.objects?.sources ?? [],
   });
-  const secretValues = Object.values(env.sensitive).filter((v) => v.length >= 4);
+  const secretValues = [...Object.values(env.sensitive).filter((v) => v.length >= 4), ...files.secretValues];
   assertNoSecretLiterals(
     job,
     secretValues,
@@ -182,6 +195,7 @@ export async function prepareRun(
     namespace: cluster.namespace,
     job,
     secrets,
+    bundleObjects: files.objects,
     secretValues,
     argv,
     cwd,
@@ -277,29 +291,4 @@ function resolveCwd(ctx: AdapterExecutionContext, config: ClaudeK8sConfig): stri
   }
   const agentDir = ctx.agent.id.replace(/[^A-Za-z0-9._-]/g, "_");
   return `${config.workspace.mountPath === "/" ? "" : config.workspace.mountPath}/workspaces/${agentDir}`;
-}
-
-/**
- * The instructions entry, read under run-core's rule (only the agent's bundle or an operator-allowed root; never
- * /proc, /sys, /dev or a non-regular file): a refused path throws a config error before anything is created; a file
- * missing inside the bundle is a note and the run continues without it.
- */
-async function readInstructions(
-  ctx: AdapterExecutionContext,
-  config: ClaudeK8sConfig,
-  deps: PrepareDeps,
-  notes: string[],
-) {
-  const bundle = await resolveInstructionsBundle({
-    instructionsFilePath: config.claude.instructionsFilePath,
-    adapterType: "claude_k8s",
-    companyId: ctx.agent.companyId,
-    agentId: ctx.agent.id,
-    serverEnv: deps.serverEnv,
-  });
-  if (bundle?.kind === "missing") {
-    notes.push(`instructions file ${bundle.message}; continuing without it`);
-    return undefined;
-  }
-  return bundle?.entry.content;
 }

@@ -14,6 +14,12 @@ export const REQUIRED_ACCESS: readonly Omit<AccessRequirement, "namespace">[] = 
   { verb: "get", group: "", resource: "pods", subresource: "log" },
   ...["list", "watch"].map((verb) => ({ verb, group: "", resource: "events" })),
   ...["create", "get", "delete"].map((verb) => ({ verb, group: "", resource: "secrets" })),
+  // The run bundle's content-addressed ConfigMaps (bundle-objects.ts): ensure, re-stamp, collect.
+  ...["create", "get", "list", "patch", "delete"].map((verb) => ({
+    verb,
+    group: "",
+    resource: "configmaps",
+  })),
   // The runner Lease per Job (k8s-runtime lease.ts): take, renew, release.
   ...["create", "get", "update", "delete"].map((verb) => ({
     verb,

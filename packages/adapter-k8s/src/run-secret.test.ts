@@ -12,17 +12,17 @@ function reassemble(plan: ReturnType<typeof planRunSecrets>): Buffer {
 }
 
 describe("planRunSecrets", () => {
-  it("puts a small prompt, env and instructions in one Secret", () => {
+  it("puts a small prompt, env and the MCP config in one Secret", () => {
     const plan = planRunSecrets({
       baseName: "job",
       sensitiveEnv: { PAPERCLIP_API_KEY: "jwt" },
-      instructions: Buffer.from("# be nice"),
+      files: new Map([["mcp-config.json", Buffer.from("{}")]]),
       prompt: Buffer.from("hello"),
     });
     expect(plan.secrets.map((s) => s.name)).toEqual(["job"]);
     expect([...(plan.secrets[0]?.data.keys() ?? [])]).toEqual([
       "env.PAPERCLIP_API_KEY",
-      "instructions.md",
+      "mcp-config.json",
       "prompt.000",
     ]);
     expect(plan.promptKeys).toEqual(["prompt.000"]);
@@ -33,7 +33,6 @@ describe("planRunSecrets", () => {
     const plan = planRunSecrets({
       baseName: "job",
       sensitiveEnv: { K: "v" },
-      instructions: undefined,
       prompt,
     });
     expect(plan.secrets.length).toBeGreaterThanOrEqual(4);
@@ -50,28 +49,34 @@ describe("planRunSecrets", () => {
     const plan = planRunSecrets({
       baseName: "j",
       sensitiveEnv: {},
-      instructions: undefined,
       prompt: Buffer.alloc(0),
     });
     expect(plan.promptKeys).toEqual(["prompt.000"]);
   });
 
-  it("refuses env plus instructions that cannot fit", () => {
+  it("refuses env plus files that cannot fit, and a file key that collides with its own keys", () => {
     expect(() =>
       planRunSecrets({
         baseName: "j",
         sensitiveEnv: {},
-        instructions: Buffer.alloc(SECRET_CAPACITY),
+        files: new Map([["mcp-config.json", Buffer.alloc(SECRET_CAPACITY)]]),
         prompt: Buffer.alloc(1),
       }),
     ).toThrow(/fit in the run Secret/);
+    expect(() =>
+      planRunSecrets({
+        baseName: "j",
+        sensitiveEnv: {},
+        files: new Map([["prompt.000", Buffer.from("x")]]),
+        prompt: Buffer.alloc(1),
+      }),
+    ).toThrow(/collides/);
   });
 
   it("encodes data as base64 in an immutable Secret", () => {
     const plan = planRunSecrets({
       baseName: "j",
       sensitiveEnv: {},
-      instructions: undefined,
       prompt: Buffer.from([0, 255, 10]),
     });
     const secret = buildSecretManifest(plan.secrets[0] as (typeof plan.secrets)[0], {

@@ -2,7 +2,7 @@ import type { V1Secret } from "@kubernetes/client-node";
 import { ConfigError } from "./errors.js";
 
 /**
- * The per-run Secret(s): sensitive env values, the instructions file and the prompt. A Secret holds at most 1 MiB,
+ * The per-run Secret(s): sensitive env values, the run's secret files (the MCP config with its tokens) and the prompt. A Secret holds at most 1 MiB,
  * so the prompt is split into ordered parts (`prompt.000`, `prompt.001`, …) spread over as many Secrets as needed;
  * the pod mounts them all into one directory and concatenates the parts. Bytes are carried base64-encoded, so any
  * byte sequence survives.
@@ -14,14 +14,14 @@ export const SECRET_CAPACITY = 1_000_000;
 const MIN_PART = 64 * 1024;
 
 export const PROMPT_KEY_PREFIX = "prompt.";
-export const INSTRUCTIONS_KEY = "instructions.md";
 export const ENV_KEY_PREFIX = "env.";
 
 export interface RunSecretInput {
   /** Name of the first Secret; the others are `<name>-p1`, `<name>-p2`, … */
   baseName: string;
   sensitiveEnv: Record<string, string>;
-  instructions: Buffer | undefined;
+  /** Files of the first Secret by key (mounted under the run files directory): the MCP config. */
+  files?: ReadonlyMap<string, Buffer>;
   prompt: Buffer;
 }
 
@@ -51,15 +51,17 @@ export function planRunSecrets(input: RunSecretInput): RunSecretPlan {
     first.data.set(envSecretKey(name), bytes);
     used += bytes.length;
   }
-  if (input.instructions) {
-    first.data.set(INSTRUCTIONS_KEY, input.instructions);
-    used += input.instructions.length;
+  for (const [key, content] of input.files ?? []) {
+    if (key.startsWith(PROMPT_KEY_PREFIX) || key.startsWith(ENV_KEY_PREFIX) || first.data.has(key))
+      throw new Error(`run file key ${key} collides with the run Secret's own keys`);
+    first.data.set(key, content);
+    used += content.length;
   }
   if (used > SECRET_CAPACITY - MIN_PART) {
     throw new ConfigError([
       {
         field: "env",
-        message: `sensitive env and instructions take ${used} bytes; at most ${SECRET_CAPACITY - MIN_PART} fit in the run Secret`,
+        message: `sensitive env and the MCP config take ${used} bytes; at most ${SECRET_CAPACITY - MIN_PART} fit in the run Secret`,
       },
     ]);
   }

@@ -19,7 +19,8 @@ export interface ParsedConfig {
 type Fields = ParsedFields<typeof CLAUDE_K8S_FIELDS>;
 
 /** The run files' directory in the pod; the workspace must not overlap it. */
-const RUN_FILES_DIR = "/var/run/paperclip/run";
+/** The run files (per-run Secret) and the run bundle (ConfigMaps) are mounted below this. */
+const RUN_FILES_ROOT = "/var/run/paperclip";
 
 /**
  * Parses and validates the raw adapterConfig, once, at the edge of execute()/testEnvironment(). Throws run-core's
@@ -134,11 +135,14 @@ function crossFieldIssues(c: ClaudeK8sConfig): ConfigIssue[] {
   if (ws.mode === "emptyDir" && ws.claimName)
     fail("workspaceClaimName", 'is set but workspaceMode is "emptyDir"');
   if (
-    ["/", "/tmp", "/var/run/paperclip"].includes(ws.mountPath) ||
-    isUnder(RUN_FILES_DIR, ws.mountPath) ||
-    isUnder(ws.mountPath, RUN_FILES_DIR)
+    ["/", "/tmp"].includes(ws.mountPath) ||
+    isUnder(RUN_FILES_ROOT, ws.mountPath) ||
+    isUnder(ws.mountPath, RUN_FILES_ROOT)
   ) {
-    fail("workspaceMountPath", `must not be /, /tmp or overlap ${RUN_FILES_DIR} (the run files)`);
+    fail(
+      "workspaceMountPath",
+      `must not be /, /tmp or overlap ${RUN_FILES_ROOT} (the run files and the run bundle)`,
+    );
   }
   if (!isUnder(ws.homePath, ws.mountPath))
     fail("homePath", `must be inside workspaceMountPath (${ws.mountPath})`);

@@ -116,7 +116,7 @@ describe("instructionsFilePath is confined to the agent's bundle (issue 13, find
     );
   });
 
-  it("ships the entry of the agent's managed bundle into the run Secret (the control case)", async () => {
+  it("ships the entry of the agent's managed bundle in the run bundle ConfigMap (the control case)", async () => {
     const agentId = "agent-instr-ok";
     await mkdir(bundleDir(agentId), { recursive: true });
     const entry = join(bundleDir(agentId), "AGENTS.md");
@@ -132,11 +132,22 @@ describe("instructionsFilePath is confined to the agent's bundle (issue 13, find
         objects = await objectsOfRun(runId, agentId);
       }
       expect(objects.jobs).toHaveLength(1);
-      const shipped = objects.secrets
-        .map((s) => s.data?.["instructions.md"])
-        .filter((v): v is string => v !== undefined)
-        .map((v) => Buffer.from(v, "base64").toString("utf8"));
-      expect(shipped).toEqual(["# You are the e2e agent\n"]);
+      // the Job mounts the run bundle: the entry is there with claude_local's path directive, not in a Secret
+      const sources =
+        objects.jobs[0]?.spec?.template.spec?.volumes?.find((v) => v.name === "run-bundle")?.projected
+          ?.sources ?? [];
+      const shipped: string[] = [];
+      for (const source of sources) {
+        const name = source.configMap?.name ?? "";
+        const cm = await admin.core.readNamespacedConfigMap({ name, namespace: NS });
+        for (const item of source.configMap?.items ?? [])
+          if (item.path === "instructions/AGENTS.md") shipped.push(cm.data?.[item.key] ?? "");
+      }
+      expect(shipped).toHaveLength(1);
+      expect(shipped[0]).toMatch(
+        /^# You are the e2e agent\n\nThe above agent instructions were loaded from /,
+      );
+      expect(objects.secrets.flatMap((s) => Object.keys(s.data ?? {}))).not.toContain("instructions.md");
     } finally {
       run.abort.abort();
       expect((await result).errorCode).toBe("cancelled");
