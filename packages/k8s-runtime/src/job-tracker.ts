@@ -1,13 +1,16 @@
-import type { CoreV1Event, V1Job, V1Pod } from "@kubernetes/client-node";
+import type { V1Job, V1Pod } from "@kubernetes/client-node";
 import { Backoff } from "./backoff.js";
 import { Channel } from "./channel.js";
 import type { KubeClients } from "./clients.js";
 import { apiError, isNotFound, isTransient, normalizeApiError } from "./errors.js";
 import type { JobEvent } from "./job-events.js";
+import type { FeedSink, JobFeed } from "./job-feed.js";
 import { JobState, type JobStateOptions } from "./job-state.js";
 import { childLogger, type Logger, silentLogger } from "./logger.js";
 import { selectorToString } from "./names.js";
-import { ResilientWatch } from "./resilient-watch.js";
+import { perRunFeed } from "./per-run-feed.js";
+import { sharedFeed } from "./shared-feed.js";
+import { sharedWatchHub, type WatchHub } from "./watch-hub.js";
 
 export interface TrackJobOptions extends JobStateOptions {
   readonly namespace: string;
@@ -26,8 +29,16 @@ export interface TrackJobOptions extends JobStateOptions {
   readonly watchIdleRestartMs?: number;
   readonly signal?: AbortSignal;
   readonly logger?: Logger;
-  /** Observes every HTTP request issued (metrics/benchmarks). */
+  /** Observes every HTTP request issued for this run alone (metrics/benchmarks; shared watches: the hub's). */
   readonly onRequest?: (kind: "job-read" | "watch" | "list") => void;
+  /**
+   * `per-run` (default here): this tracker's own three watches, backstop read and idle check. `shared`: subscribe
+   * to the process-wide watches of the namespace (`hub`, default the clients' {@link sharedWatchHub}); a Job
+   * with `spec.manualSelector` (its pods need not carry the controller-uid label) is always tracked per run.
+   * In shared mode `backstopIntervalMs` and `watchIdleRestartMs` are the hub's options.
+   */
+  readonly watch?: "per-run" | "shared";
+  readonly hub?: WatchHub;
 }
 
 /** An async stream of {@link JobEvent}s; ends after `job-ended`, on `stop()`, on abort or on `break`. */
@@ -41,9 +52,9 @@ const DEFAULT_BACKSTOP_MS = 90_000;
 const DEFAULT_IDLE_RESTART_MS = 150_000;
 
 /**
- * Follow one Job by watches: the Job by name (fieldSelector metadata.name), its pods by the Job's own selector
- * (controller-uid, never the job-name label alone), Warning Events of the namespace filtered to the Job and its
- * pods. Relists on 410, reconnects with backoff, reads the Job at a low rate as a backstop. No polling loop.
+ * Follow one Job by watches: the Job, its pods by the Job's controller uid (never the job-name label alone),
+ * Warning Events filtered to the Job and its pods — either per run or through the process-wide shared watches.
+ * Relists on 410, reconnects with backoff, checks the Job at a low rate as a backstop. No polling loop.
  */
 export function trackJob(clients: KubeClients, options: TrackJobOptions): JobTracker {
   return new Tracker(clients, options);
@@ -55,14 +66,18 @@ class Tracker implements JobTracker {
   readonly #options: TrackJobOptions;
   readonly #logger: Logger;
   readonly #channel: Channel<JobEvent>;
-  readonly #watches: ResilientWatch<V1Job | V1Pod | CoreV1Event>[] = [];
-  #podWatchStarted = false;
-  #backstopTimer: NodeJS.Timeout | undefined;
-  #idleTimer: NodeJS.Timeout | undefined;
+  #feed: JobFeed | undefined;
   #deadlineTimer: NodeJS.Timeout | undefined;
   #stopped = false;
   #settling = false;
   readonly #onAbort = () => this.stop();
+  readonly #sink: FeedSink = {
+    job: (type, job) => this.#emit(this.state.onJob(type, job)),
+    jobMissing: () => this.#emit(this.state.onJobMissing()),
+    pod: (type, pod) => this.#emit(this.state.onPod(type, pod)),
+    podsSynced: (pods) => this.#emit(this.state.onPodsSynced(pods)),
+    warning: (event) => this.#emit(this.state.onWarning(event)),
+  };
 
   constructor(clients: KubeClients, options: TrackJobOptions) {
     this.#clients = clients;
@@ -88,9 +103,7 @@ class Tracker implements JobTracker {
     if (this.#stopped) return;
     this.#stopped = true;
     this.#options.signal?.removeEventListener("abort", this.#onAbort);
-    for (const w of this.#watches) w.stop();
-    clearInterval(this.#backstopTimer);
-    clearInterval(this.#idleTimer);
+    this.#feed?.stop();
     clearTimeout(this.#deadlineTimer);
     this.#channel.close();
   }
@@ -118,7 +131,7 @@ class Tracker implements JobTracker {
   /** The Job's condition came before the pod's final status (watch reconnecting): read the pods once. */
   async #settle(): Promise<void> {
     this.#settling = true;
-    for (const w of this.#watches) w.stop();
+    this.#feed?.stop();
     let pods: V1Pod[] = [];
     const job = this.state.job;
     const labelSelector = job?.spec?.selector ? selectorToString(job.spec.selector) : "";
@@ -146,20 +159,33 @@ class Tracker implements JobTracker {
       return;
     }
     this.#emit(this.state.onJob("ADDED", job));
-    if (this.#stopped) return;
-    this.#watchJob(job.metadata?.resourceVersion);
-    this.#watchPods(job);
-    this.#watchWarnings();
-    const every = this.#options.backstopIntervalMs ?? DEFAULT_BACKSTOP_MS;
-    if (every > 0) this.#backstopTimer = setInterval(() => void this.#backstop(), every);
-    const idleLimit = this.#options.watchIdleRestartMs ?? DEFAULT_IDLE_RESTART_MS;
-    if (idleLimit > 0) {
-      this.#idleTimer = setInterval(
-        () => this.#restartSilentWatches(idleLimit),
-        Math.min(30_000, idleLimit / 3),
-      );
+    if (this.#stopped || this.#settling) return;
+    this.#feed = this.#startFeed(job);
+    // A replay on subscribe may already have ended the run.
+    if (this.#stopped || this.#settling) this.#feed.stop();
+    else this.#armDeadline();
+  }
+
+  #startFeed(job: V1Job): JobFeed {
+    const { namespace, name, onRequest } = this.#options;
+    const uid = job.metadata?.uid;
+    if (this.#options.watch === "shared" && uid && !job.spec?.manualSelector) {
+      return sharedFeed(this.#options.hub ?? sharedWatchHub(this.#clients), namespace, job, this.#sink);
     }
-    this.#armDeadline();
+    return perRunFeed(
+      this.#clients,
+      {
+        namespace,
+        name,
+        backstopIntervalMs: this.#options.backstopIntervalMs ?? DEFAULT_BACKSTOP_MS,
+        watchIdleRestartMs: this.#options.watchIdleRestartMs ?? DEFAULT_IDLE_RESTART_MS,
+        logger: this.#logger,
+        readJob: () => this.#readJob(),
+        ...(onRequest ? { onRequest } : {}),
+      },
+      job,
+      this.#sink,
+    );
   }
 
   async #initialRead(): Promise<V1Job | undefined> {
@@ -186,114 +212,6 @@ class Tracker implements JobTracker {
       name: this.#options.name,
       namespace: this.#options.namespace,
     });
-  }
-
-  #add<T extends V1Job | V1Pod | CoreV1Event>(watch: ResilientWatch<T>): void {
-    this.#watches.push(watch as unknown as ResilientWatch<V1Job | V1Pod | CoreV1Event>);
-    watch.start();
-  }
-
-  #watchJob(resourceVersion: string | undefined): void {
-    const { namespace, name } = this.#options;
-    this.#add(
-      new ResilientWatch<V1Job>({
-        watch: this.#clients.watch,
-        path: `/apis/batch/v1/namespaces/${namespace}/jobs`,
-        fieldSelector: `metadata.name=${name}`,
-        ...(resourceVersion ? { resourceVersion } : {}),
-        list: async () => {
-          try {
-            const job = await this.#readJob();
-            return { items: [job], resourceVersion: job.metadata?.resourceVersion };
-          } catch (error) {
-            if (isNotFound(error)) return { items: [], resourceVersion: undefined };
-            throw error;
-          }
-        },
-        onSync: (jobs) => {
-          const job = jobs[0];
-          this.#emit(job ? this.state.onJob("MODIFIED", job) : this.state.onJobMissing());
-        },
-        onEvent: (type, job) => this.#emit(this.state.onJob(type, job)),
-        ...this.#watchHooks("job"),
-      }),
-    );
-  }
-
-  #watchPods(job: V1Job): void {
-    if (this.#podWatchStarted) return;
-    const uid = job.metadata?.uid;
-    const selector = job.spec?.selector ? selectorToString(job.spec.selector) : "";
-    const labelSelector = selector || (uid ? `batch.kubernetes.io/controller-uid=${uid}` : "");
-    if (!labelSelector) {
-      this.#logger.warn("Job has no selector and no uid; pods cannot be tracked");
-      return;
-    }
-    this.#podWatchStarted = true;
-    const { namespace } = this.#options;
-    this.#add(
-      new ResilientWatch<V1Pod>({
-        watch: this.#clients.watch,
-        path: `/api/v1/namespaces/${namespace}/pods`,
-        labelSelector,
-        list: async () => {
-          const list = await this.#clients.core.listNamespacedPod({ namespace, labelSelector });
-          return { items: list.items, resourceVersion: list.metadata?.resourceVersion };
-        },
-        onSync: (pods) => this.#emit(this.state.onPodsSynced(pods)),
-        onEvent: (type, pod) => this.#emit(this.state.onPod(type, pod)),
-        ...this.#watchHooks("pods"),
-      }),
-    );
-  }
-
-  #watchWarnings(): void {
-    this.#add(
-      new ResilientWatch<CoreV1Event>({
-        watch: this.#clients.watch,
-        path: `/api/v1/namespaces/${this.#options.namespace}/events`,
-        fieldSelector: "type=Warning",
-        onEvent: (type, event) => {
-          if (type !== "DELETED") this.#emit(this.state.onWarning(event));
-        },
-        ...this.#watchHooks("events"),
-      }),
-    );
-  }
-
-  #watchHooks(what: string) {
-    return {
-      logger: childLogger(this.#logger, { watch: what }),
-      onError: (error: unknown) =>
-        this.#logger.debug("watch error", { watch: what, ...normalizeApiError(error) }),
-      onRequest: (kind: "watch" | "list") => this.#options.onRequest?.(kind),
-    };
-  }
-
-  async #backstop(): Promise<void> {
-    if (this.#stopped) return;
-    try {
-      const job = await this.#readJob();
-      this.#emit(this.state.onJob("MODIFIED", job));
-    } catch (error) {
-      if (isNotFound(error)) this.#emit(this.state.onJobMissing());
-      else
-        this.#logger.debug(
-          "backstop read failed",
-          normalizeApiError(error) as unknown as Record<string, unknown>,
-        );
-    }
-  }
-
-  #restartSilentWatches(idleLimit: number): void {
-    for (const w of this.#watches) {
-      if (w.idleMs > idleLimit) {
-        this.#logger.info("watch silent too long (half-open connection?); reconnecting", {
-          idleMs: w.idleMs,
-        });
-        w.restart();
-      }
-    }
   }
 
   #armDeadline(): void {

@@ -11,6 +11,7 @@ import {
   type LogFollowResult,
 } from "./log-follower.js";
 import type { Logger } from "./logger.js";
+import type { WatchHub } from "./watch-hub.js";
 
 export interface RunJobOptions {
   readonly namespace: string;
@@ -36,6 +37,14 @@ export interface RunJobOptions {
   readonly signal?: AbortSignal;
   readonly logger?: Logger;
   readonly onRequest?: (kind: string) => void;
+  /**
+   * `shared` (default): the Job, its pods and Warning Events come from the process-wide watches of the namespace
+   * (one per kind, whatever the number of runs; `hub` defaults to the clients' shared hub). `per-run`: this run's
+   * own three watches (the earlier behaviour, kept as the benchmark's baseline). The log stream is per run either
+   * way.
+   */
+  readonly watch?: "shared" | "per-run";
+  readonly hub?: WatchHub;
 }
 
 /** How the run ended: the Job's own end, or a start failure we detected, or an abort by the caller. */
@@ -81,7 +90,9 @@ export async function runJob(clients: KubeClients, options: RunJobOptions): Prom
     name,
     job: options.job,
     containerName: options.containerName,
+    watch: options.watch ?? "shared",
     ...pick(options, [
+      "hub",
       "schedulingTimeoutMs",
       "containerStartTimeoutMs",
       "backstopIntervalMs",
