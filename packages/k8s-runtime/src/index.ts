@@ -18,8 +18,8 @@ export {
   type CreateOrAdoptJobOptions,
   isJobFinished,
   type JobLaunchEvent,
-  jobSecretNames,
   type JobLaunchResult,
+  jobSecretNames,
 } from "./job-launch.js";
 export {
   type HeldLease,

@@ -192,7 +192,10 @@ export class LogCursor {
     }
     // Entries stamped below the floor (not pruned yet, behind a newer one) are not served again: skip them.
     const floor = this.#floorKey ?? "";
-    while (this.#next < this.#order.length && (this.#order[this.#next] as string).slice(0, KEY_LENGTH) < floor) {
+    while (
+      this.#next < this.#order.length &&
+      (this.#order[this.#next] as string).slice(0, KEY_LENGTH) < floor
+    ) {
       this.#next += 1;
     }
     if (this.#order[this.#next] !== id) return false;
@@ -220,7 +223,10 @@ export class LogCursor {
   /** Forget identities stamped below the window, oldest emitted first (an entry waits behind a newer one). */
   #prune(): void {
     const floor = this.#floorKey ?? "";
-    while (this.#head < this.#order.length && (this.#order[this.#head] as string).slice(0, KEY_LENGTH) < floor) {
+    while (
+      this.#head < this.#order.length &&
+      (this.#order[this.#head] as string).slice(0, KEY_LENGTH) < floor
+    ) {
       this.#head += 1;
     }
     if (this.#head > 1024 && this.#head * 2 > this.#order.length) {
