@@ -19,7 +19,7 @@ import { type ClusterContext, connect } from "./cluster.js";
 import { type ClaudeK8sConfig, parseConfig } from "./config.js";
 import { ClaudeK8sError, ErrorCodes } from "./errors.js";
 import { contextAfterHarvest, findHarvestable, harvestJob, harvestOf, withHarvest } from "./harvest.js";
-import { ADAPTER_TYPE } from "./identity.js";
+import { ADAPTER_TYPE, ANNOTATIONS } from "./identity.js";
 import { type Launched, launchOrAdopt, listSlotJobs, sweepFinishedJobs } from "./launch.js";
 import { makeRedactor, type Observation, observeRun } from "./observe.js";
 import { assertPlanStartable } from "./preflight.js";
@@ -149,7 +149,7 @@ async function runJobAttempt(
       await log.warn(`left Job ${launched.job.metadata?.name} running: the next run of this agent adopts it`);
       return { result, ended: "detached" };
     }
-    const gone = await finishRun(cluster, config, launched, observation, log);
+    const gone = await finishRun(cluster, config, launched, observation, log, ctx.runId);
     return { result, ended: observation.cancelled && gone ? "cancelled" : "ran" };
   } catch (error) {
     if (launched && !launched.adopted && !stop.detach.aborted) await deleteRunObjects(cluster, launched, log);
@@ -174,6 +174,7 @@ async function finishRun(
   launched: Launched,
   observation: Observation,
   log: RunLog,
+  runId: string,
 ): Promise<boolean> {
   const name = launched.job.metadata?.name;
   const ended = ["complete", "failed", "deleted"].includes(observation.run.outcome.kind);
@@ -185,6 +186,7 @@ async function finishRun(
     return gone;
   }
   if (config.cleanup.retainJobs) {
+    if (ended) await markBooked(cluster, launched, runId);
     await log.status(`retainJobs: kept Job ${name} (TTL ${config.pod.ttlSecondsAfterFinished}s)`);
     return false;
   }
@@ -192,8 +194,19 @@ async function finishRun(
     await log.status(`left the adopted Job ${name} in place (its end was not observed)`);
     return false;
   }
-  if (observation.run.outcome.kind !== "deleted") return deleteRunObjects(cluster, launched, log);
-  return true;
+  if (observation.run.outcome.kind === "deleted") return true;
+  const gone = await deleteRunObjects(cluster, launched, log);
+  if (!gone) await markBooked(cluster, launched, runId);
+  return gone;
+}
+
+/** A Job that outlives the run that booked it is marked, so the next run never harvests (and books) it again. */
+async function markBooked(cluster: ClusterContext, launched: Launched, runId: string): Promise<void> {
+  try {
+    await cluster.annotateJob(launched.job, { [ANNOTATIONS.bookedBy]: runId });
+  } catch {
+    // Best effort: without the mark the next run would replay the Job's transcript; its TTL still removes it.
+  }
 }
 
 /** Runs `work` holding this process's slot for the key; a second run of the same slot is refused at once. */

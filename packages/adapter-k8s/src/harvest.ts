@@ -38,11 +38,18 @@ export function harvestOf(ctx: AdapterExecutionContext): Harvested | undefined {
   return harvests.get(ctx);
 }
 
-/** The finished, not deleted Job of the same work in the slot, if any. */
+/**
+ * The finished, not deleted Job of the same work in the slot that no run booked, if any. A Job its run followed to
+ * the end and kept (retainJobs, or a delete that failed) carries the booked mark: harvesting it would book its
+ * usage twice.
+ */
 export function findHarvestable(jobs: readonly V1Job[], plan: RunPlan): V1Job | undefined {
   return jobs.find(
     (job) =>
-      isJobFinished(job) && !job.metadata?.deletionTimestamp && sameWork(plan.identity, job.metadata ?? {}),
+      isJobFinished(job) &&
+      !job.metadata?.deletionTimestamp &&
+      job.metadata?.annotations?.[ANNOTATIONS.bookedBy] === undefined &&
+      sameWork(plan.identity, job.metadata ?? {}),
   );
 }
 

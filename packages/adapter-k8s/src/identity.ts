@@ -20,6 +20,8 @@ export const ANNOTATIONS = {
   taskKey: "paperclip.ai/task-key",
   sessionId: "paperclip.ai/session-id",
   concurrencyKey: "paperclip.ai/concurrency-key",
+  /** Set on a Job that outlives its run (retainJobs, a failed delete) once that run has booked its result. */
+  bookedBy: "claude-k8s.paperclip.ai/booked-by-run",
 } as const;
 
 export const MANAGED_BY = "paperclip-claude-k8s";

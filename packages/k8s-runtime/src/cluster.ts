@@ -33,6 +33,7 @@ import {
   listJobs,
   waitUntilJobGone,
 } from "./job-launch.js";
+import { annotateJob } from "./job-marks.js";
 import { acquireJobLease, type JobLeaseOptions, type LeaseAcquisition } from "./lease.js";
 import { type OwnPod, type OwnPodOptions, readOwnPod } from "./own-pod.js";
 import { type PreflightFinding, preflightPodSpec, preflightReads } from "./preflight.js";
@@ -155,6 +156,11 @@ export class Cluster {
    */
   acquireJobLease(options: JobLeaseOptions): Promise<LeaseAcquisition> {
     return acquireJobLease(this.clients, this.namespace, options);
+  }
+
+  /** Sets annotations on a Job, guarded by its uid. False when it is gone or another Job holds the name. */
+  annotateJob(job: JobRef, annotations: Readonly<Record<string, string>>): Promise<boolean> {
+    return annotateJob(this.clients, this.ref(job), annotations);
   }
 
   /** Deletes a Job (Background propagation, guarded by its uid). False when it was already gone. */

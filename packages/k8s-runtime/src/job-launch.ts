@@ -355,6 +355,6 @@ export async function waitUntilJobGone(
   return false;
 }
 
-function escapePointer(key: string): string {
+export function escapePointer(key: string): string {
   return key.replace(/~/g, "~0").replace(/\//g, "~1");
 }

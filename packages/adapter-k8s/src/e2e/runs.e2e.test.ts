@@ -28,7 +28,7 @@ describe("claude_k8s runs on a real cluster (shipped Role, Pod Security restrict
     expect(r1.sessionId).toMatch(UUID);
     expect(r1.sessionParams).toMatchObject({
       sessionId: r1.sessionId,
-      cwd: "/paperclip/workspaces/agent-resume",
+      podCwd: "/paperclip/workspaces/agent-resume",
     });
     expect(r1.usage?.inputTokens).toBeGreaterThan(0);
     expect(r1.costUsd).toBeGreaterThan(0);
