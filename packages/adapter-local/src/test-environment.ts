@@ -9,9 +9,11 @@ import {
   type AdapterEnvironmentTestContext,
   type AdapterEnvironmentTestResult,
   environmentTestResult,
+  findClaudeCredential,
   RunError,
   RunErrorCodes,
   resolveInstructionsBundle,
+  setNames,
 } from "@paperclip-k8s/run-core";
 import { ADAPTER_TYPE, type LocalAdapterConfig, parseLocalConfig } from "./config.js";
 import { findCommand } from "./host/command.js";
@@ -195,17 +197,21 @@ async function checkAuth(
   env: Record<string, string>,
   checks: AdapterEnvironmentCheck[],
 ) {
-  const fromConfig = (name: string) => (config.env[name] ?? "").trim() !== "";
-  const present = (name: string) => (env[name] ?? "").trim() !== "";
-  if (present("CLAUDE_CODE_USE_BEDROCK") || present("CLAUDE_CODE_USE_VERTEX")) {
+  const credential = findClaudeCredential([
+    { field: "env", names: setNames(config.env) },
+    { field: "server", names: setNames(inheritedEnv()) },
+  ]);
+  if (credential === undefined) {
+    checks.push(await credentialsCheck(claudeHomeOf(env)));
+  } else if (credential.kind === "cloud_provider") {
     checks.push({
       code: "claude_cloud_provider_auth",
       level: "info",
       message: "Claude uses Bedrock/Vertex credentials.",
     });
-  } else if (present("ANTHROPIC_API_KEY")) {
+  } else if (credential.kind === "api_key") {
     checks.push(
-      fromConfig("ANTHROPIC_API_KEY")
+      credential.field === "env"
         ? {
             code: "claude_api_key_configured",
             level: "info",
@@ -219,20 +225,13 @@ async function checkAuth(
             hint: "Set it in the agent's env to make the choice explicit, or unset it on the server.",
           },
     );
-  } else if (present("CLAUDE_CODE_OAUTH_TOKEN")) {
-    checks.push({
-      code: "claude_oauth_token_configured",
-      level: "info",
-      message: "CLAUDE_CODE_OAUTH_TOKEN is set.",
-    });
-  } else if (present("ANTHROPIC_AUTH_TOKEN")) {
-    checks.push({
-      code: "claude_auth_token_configured",
-      level: "info",
-      message: "ANTHROPIC_AUTH_TOKEN is set.",
-    });
   } else {
-    checks.push(await credentialsCheck(claudeHomeOf(env)));
+    checks.push({
+      code:
+        credential.kind === "oauth_token" ? "claude_oauth_token_configured" : "claude_auth_token_configured",
+      level: "info",
+      message: `${credential.name} is set.`,
+    });
   }
 }
 

@@ -25,6 +25,15 @@ export {
 export * from "./config/index.js";
 export * from "./contract.js";
 export {
+  CLAUDE_CREDENTIAL_VARS,
+  type ClaudeCredential,
+  type ClaudeCredentialKind,
+  type ClaudeCredentialVar,
+  type CredentialSource,
+  findClaudeCredential,
+  setNames,
+} from "./credential.js";
+export {
   buildRunEnv,
   isSensitiveEnvKey,
   REDACTED,
