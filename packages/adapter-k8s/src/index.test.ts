@@ -17,7 +17,9 @@ describe("createServerAdapter", () => {
 
   it("documents every config field in the schema and the configuration doc", async () => {
     const schema = await adapter.getConfigSchema?.();
-    expect(schema?.fields.map((f) => f.key)).toEqual(CLAUDE_K8S_FIELDS.map((f) => f.key));
+    expect(schema?.fields.map((f) => f.key)).toEqual(
+      CLAUDE_K8S_FIELDS.filter((f) => f.form.omitFromForm === undefined).map((f) => f.key),
+    );
     for (const f of CLAUDE_K8S_FIELDS) expect(adapter.agentConfigurationDoc).toContain(`\`${f.key}\``);
   });
 

@@ -184,19 +184,25 @@ describe("preflight of the planned Job", () => {
     expect(result.status).toBe("fail");
     const errors = result.checks.filter((c) => c.level === "error").map((c) => [c.code, c.message]);
     expect(errors).toEqual([
-      ["k8s_config_invalid", "envSecretRefs.GH_TOKEN: Secret github does not exist in namespace agents"],
+      [
+        "k8s_config_invalid",
+        '"Essentials · Env from existing Secrets" (envSecretRefs.GH_TOKEN): Secret github does not exist in namespace agents',
+      ],
     ]);
     expect(result.checks).toContainEqual(
       expect.objectContaining({
         level: "info",
-        message: "inheritEnv.ANTHROPIC_API_KEY: Secret anthropic exists",
+        message:
+          '"Essentials · Inherited server env" (inheritEnv.ANTHROPIC_API_KEY): Secret anthropic exists',
       }),
     );
     expect(result.checks).toContainEqual(
       expect.objectContaining({
         level: "warn",
         code: "k8s_reference_unverified",
-        message: expect.stringMatching(/^priorityClassName: PriorityClass high could not be verified/),
+        message: expect.stringMatching(
+          /^"Scheduling · Priority class" \(priorityClassName\): PriorityClass high could not be verified/,
+        ),
       }),
     );
   });

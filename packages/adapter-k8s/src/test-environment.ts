@@ -11,6 +11,14 @@ import {
 } from "@paperclip-k8s/run-core";
 import { type ClusterContext, connect } from "./cluster.js";
 import { type ClaudeK8sConfig, imageHasPinnedVersion, parseConfig } from "./config.js";
+import {
+  apiUrlCheck,
+  clusterConnectionCheck,
+  credentialCheck,
+  isApiUrlNote,
+  RUNTIME_PAGE,
+  titled,
+} from "./environment-checks.js";
 import { asAdapterError } from "./execute.js";
 import { ADAPTER_TYPE } from "./identity.js";
 import { type PlanFinding, preflightPlan } from "./preflight.js";
@@ -62,13 +70,21 @@ export function createTestEnvironment(deps: TestEnvironmentDeps = { connect }) {
       for (const warning of parsed.warnings) checks.push(warn("k8s_config_warning", warning));
     } catch (error) {
       const issues = error instanceof RunError ? ((error.failure.meta?.issues ?? []) as ConfigIssue[]) : [];
-      for (const i of issues) checks.push(fail("k8s_config_invalid", `${i.field}: ${i.message}`));
+      for (const i of issues) {
+        checks.push(
+          fail("k8s_config_invalid", `${titled(i.field)}: ${i.message}`, {
+            hint: `Fix it on ${RUNTIME_PAGE}.`,
+          }),
+        );
+      }
       if (issues.length === 0) checks.push(fail("k8s_config_invalid", String(error)));
       return done();
     }
     const instructions = await checkInstructions(ctx, config);
     if (instructions) checks.push(instructions);
     if (instructions?.level === "error") return done();
+    checks.push(credentialCheck(config));
+    checks.push(apiUrlCheck(config));
 
     let cluster: ClusterContext;
     try {
@@ -78,9 +94,15 @@ export function createTestEnvironment(deps: TestEnvironmentDeps = { connect }) {
         info("k8s_api_reachable", `API server ${cluster.server} reachable (Kubernetes ${version})`),
       );
     } catch (error) {
+      // nothing to connect with yet (set on the runtime page after hiring): a warning naming the fields
+      const unconfigured = clusterConnectionCheck(config);
+      if (unconfigured) {
+        checks.push(unconfigured);
+        return done();
+      }
       checks.push(
         fail("k8s_api_unreachable", asAdapterError(error).message, {
-          hint: "check kubeconfig / in-cluster credentials",
+          hint: `Check ${titled("kubeconfig")} on ${RUNTIME_PAGE}, or the service account of Paperclip's pod.`,
         }),
       );
       return done();
@@ -105,9 +127,9 @@ export function createTestEnvironment(deps: TestEnvironmentDeps = { connect }) {
       // The probe run has no real agent id, so its instructions would be refused: they are checked above instead.
       const probeConfig = { ...config, claude: { ...config.claude, instructionsFilePath: undefined } };
       plan = await prepareRun(probeContext(ctx), probeConfig, cluster, defaultPrepareDeps);
-      for (const note of plan.notes) checks.push(warn("k8s_run_note", note));
+      for (const note of plan.notes) if (!isApiUrlNote(note)) checks.push(warn("k8s_run_note", note));
     } catch (error) {
-      checks.push(fail("k8s_job_unbuildable", asAdapterError(error).message));
+      checks.push(unbuildable(error));
       return done();
     }
     checks.push(checkImage(config, plan));
@@ -274,11 +296,26 @@ async function checkPreflight(
     return [warn("k8s_reference_unverified", `preflight failed: ${asAdapterError(error).message}`)];
   }
   return findings.map((f) => {
-    const named = f.field ? `${f.field}: ${f.message}` : f.message;
-    if (f.status === "missing") return fail("k8s_config_invalid", named);
+    const named = f.field ? `${titled(f.field)}: ${f.message}` : f.message;
+    if (f.status === "missing")
+      return fail("k8s_config_invalid", named, { hint: `Fix it on ${RUNTIME_PAGE}.` });
     if (f.status === "unknown") return warn("k8s_reference_unverified", named);
     return info("k8s_reference", named);
   });
+}
+
+/**
+ * The Job cannot be planned: a field that is simply not set yet (no image to inherit outside a pod) is a warning
+ * naming the page; anything else is an error.
+ */
+function unbuildable(error: unknown): Check {
+  const issues = error instanceof RunError ? ((error.failure.meta?.issues ?? []) as ConfigIssue[]) : [];
+  if (issues.length > 0 && issues.every((i) => i.field === "image")) {
+    return warn("k8s_image_not_set", `${titled("image")}: ${issues[0]?.message}`, {
+      hint: `Set ${titled("image")} on ${RUNTIME_PAGE} to an image holding the claude CLI.`,
+    });
+  }
+  return fail("k8s_job_unbuildable", asAdapterError(error).message);
 }
 
 async function dryRun(cluster: ClusterContext, plan: RunPlan): Promise<Check> {

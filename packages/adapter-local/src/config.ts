@@ -18,6 +18,7 @@ export const LOCAL_FIELDS = [
       type: "text",
       hint: "Name on PATH or absolute path of the Claude Code CLI.",
       group: "Run",
+      omitFromForm: `Paperclip's own "Command" under Advanced`,
     },
   }),
   field({

@@ -3,6 +3,13 @@ export { repoRoot, type SandboxUp, sandboxCli, sandboxKubeconfigPath, sandboxUp 
 export * from "./mock-anthropic/index.js";
 export { cleanNpmEnv } from "./npm-env.js";
 export {
+  type FormField,
+  formProblems,
+  PAPERCLIP_CONTROLS_WHEN_SET,
+  PAPERCLIP_OWN_CONTROLS,
+  shownValue,
+} from "./paperclip-form.js";
+export {
   type KillTarget,
   killByEnv,
   type StopOptions,

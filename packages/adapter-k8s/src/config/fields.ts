@@ -63,10 +63,26 @@ const cwd = {
   },
 };
 
+/** Same key and rule as the shared `paperclipApiUrl`; a pod can never reach Paperclip's loopback address. */
+const paperclipApiUrl = {
+  ...s.paperclipApiUrl,
+  form: {
+    ...s.paperclipApiUrl.form,
+    group: "Essentials",
+    hint: "PAPERCLIP_API_URL as a pod reaches it (e.g. the Paperclip Service, http://paperclip.<namespace>.svc:3100). Unset: the URL the server advertises; a loopback one (127.0.0.1) is unreachable from pods.",
+  },
+};
+
 export const CLAUDE_K8S_FIELDS = [
+  // the essentials: where runs go, what they run, the Claude credential, how the agent reaches Paperclip
   kubeconfig,
   namespace,
   image,
+  envSecretRefs,
+  inheritEnv,
+  paperclipApiUrl,
+  workspaceMode,
+  workspaceClaimName,
   s.model,
   s.effort,
   s.maxTurnsPerRun,
@@ -77,17 +93,12 @@ export const CLAUDE_K8S_FIELDS = [
   s.bootstrapPromptTemplate,
   s.env,
   secretEnvKeys,
-  inheritEnv,
-  envSecretRefs,
-  s.paperclipApiUrl,
   s.timeoutSec,
   s.graceSec,
   concurrencyScope,
   podScheduleTimeoutSec,
   podStartTimeoutSec,
   keepaliveSec,
-  workspaceMode,
-  workspaceClaimName,
   workspaceSubPath,
   workspaceMountPath,
   homePath,

@@ -43,10 +43,10 @@ export const kubeconfig = field({
     return { kind: "path", path };
   }),
   form: form(
-    "Cluster",
+    "Essentials",
     "Kubeconfig",
     "textarea",
-    "Absolute path or kubeconfig YAML; unset: the in-cluster service account, else $KUBECONFIG.",
+    "Required when Paperclip does not run in the cluster: an absolute path on the Paperclip server or the kubeconfig YAML. Unset: in a cluster, the Paperclip pod's service account; outside, $KUBECONFIG, else ~/.kube/config.",
   ),
 });
 
@@ -54,10 +54,10 @@ export const namespace = field({
   key: "namespace",
   schema: dnsLabel("namespace"),
   form: form(
-    "Cluster",
+    "Essentials",
     "Namespace",
     "text",
-    "Namespace of the Jobs; unset: the Paperclip pod's, else the kubeconfig context's, else default.",
+    "Namespace of the Jobs (the one the Role of deploy/rbac.yaml grants). Unset: in a cluster, the Paperclip pod's; outside, the kubeconfig context's, else default.",
   ),
 });
 
@@ -65,10 +65,10 @@ export const image = field({
   key: "image",
   schema: imageReference,
   form: form(
-    "Cluster",
+    "Essentials",
     "Image",
     "text",
-    "Image holding the claude CLI; unset: the image of the Paperclip container (paperclipContainerName).",
+    "Image holding the claude CLI. Required when Paperclip does not run in the cluster; unset in a cluster: the image of the Paperclip container (paperclipContainerName).",
   ),
 });
 
@@ -91,7 +91,7 @@ export const imagePullSecrets = field({
     "Pod",
     "Image pull secrets",
     "text",
-    "Secret names, comma-separated or a JSON array; unset: the Paperclip pod's.",
+    "Secret names, comma-separated or a JSON array; unset: the Paperclip pod's in a cluster, none outside.",
   ),
 });
 
@@ -175,7 +175,7 @@ export const nodeSelector = field({
     "Scheduling",
     "Node selector",
     "textarea",
-    "key=value lines or a JSON object; unset: the Paperclip pod's.",
+    "key=value lines or a JSON object; unset: the Paperclip pod's in a cluster, none outside.",
   ),
 });
 
@@ -186,7 +186,7 @@ export const tolerations = field({
     "Scheduling",
     "Tolerations",
     "textarea",
-    "JSON array of V1Toleration; unset: the Paperclip pod's.",
+    "JSON array of V1Toleration; unset: the Paperclip pod's in a cluster, none outside.",
   ),
 });
 
@@ -262,7 +262,8 @@ export const fsGroup = field({
   form: form(
     "Security",
     "fsGroup",
-    "number",
+    // text, not number: Paperclip's number control shows (and saves) 0 for an unset key
+    "text",
     "The pod's fsGroup; unset by default: a recursive chown of a large shared volume stalls pod start.",
   ),
 });

@@ -177,8 +177,15 @@ describe("warnings", () => {
 describe("Paperclip's form", () => {
   it("shows the essentials first and no object default as [object Object]", () => {
     const fields = getConfigSchema().fields;
-    expect(fields.slice(0, 4).map((f) => f.key)).toEqual(["kubeconfig", "namespace", "image", "model"]);
-    expect(fields.map((f) => f.key)).toEqual(CLAUDE_K8S_FIELDS.map((d) => d.key));
+    expect(fields.slice(0, 4).map((f) => f.key)).toEqual([
+      "kubeconfig",
+      "namespace",
+      "image",
+      "envSecretRefs",
+    ]);
+    expect(fields.map((f) => f.key)).toEqual(
+      CLAUDE_K8S_FIELDS.filter((d) => d.form.omitFromForm === undefined).map((d) => d.key),
+    );
     expect(fields.filter((f) => String(f.default).includes("[object"))).toEqual([]);
     expect(JSON.parse(String(fields.find((f) => f.key === "resources")?.default))).toEqual({
       requests: { cpu: "250m", memory: "1536Mi" },

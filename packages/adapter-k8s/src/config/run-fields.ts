@@ -28,10 +28,10 @@ export const inheritEnv = field({
   schema: envNames,
   default: [],
   form: form(
-    "Environment",
+    "Essentials",
     "Inherited server env",
     "textarea",
-    "Allow-list of Paperclip server variables passed to the pod (a Secret reference on the Paperclip container is passed as a reference); nothing is inherited otherwise.",
+    "Names of Paperclip server variables passed to the pod, e.g. ANTHROPIC_API_KEY (a Secret reference on the Paperclip container stays a reference); nothing is inherited otherwise.",
   ),
 });
 
@@ -40,10 +40,10 @@ export const envSecretRefs = field({
   schema: secretRefMap,
   default: {},
   form: form(
-    "Environment",
+    "Essentials",
     "Env from existing Secrets",
     "textarea",
-    "NAME=secret-name/key lines or a JSON object: variables taken from Secrets of the Job's namespace.",
+    "NAME=secret-name/key lines or a JSON object: variables taken from Secrets of the Job's namespace. The Claude credential goes here (ANTHROPIC_API_KEY=anthropic/api-key or CLAUDE_CODE_OAUTH_TOKEN=…) or into the Environment variables section.",
   ),
 });
 
@@ -112,7 +112,7 @@ export const workspaceMode = field({
   schema: choice(WORKSPACE_MODES),
   default: "auto" as WorkspaceMode,
   form: form(
-    "Workspace",
+    "Essentials",
     "Workspace",
     "select",
     "auto: a PVC if configured or mounted on the Paperclip pod, else an emptyDir (no resume).",
@@ -130,7 +130,7 @@ export const workspaceClaimName = field({
   key: "workspaceClaimName",
   schema: dnsSubdomain("PersistentVolumeClaim"),
   form: form(
-    "Workspace",
+    "Essentials",
     "Workspace PVC",
     "text",
     "ReadWriteMany claim holding workspaces and the Claude home; unset: the claim mounted at workspaceMountPath on the Paperclip pod.",

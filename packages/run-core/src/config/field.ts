@@ -10,6 +10,13 @@ export interface FieldForm {
   group: string;
   options?: readonly { label: string; value: string }[];
   required?: boolean;
+  /**
+   * Left out of Paperclip's form, with the reason (Paperclip renders its own control for this key, or manages
+   * the value); the key stays documented and accepted.
+   */
+  omitFromForm?: string;
+  /** Shown only while the key is unset: once it holds a value, Paperclip renders its own control for it. */
+  onlyWhileUnset?: boolean;
 }
 
 /**

@@ -17,5 +17,5 @@ export {
   text,
 } from "./field.js";
 export { assertValid, nearest, PAPERCLIP_OWNED_KEYS, type ParseOptions, parseFields } from "./parse.js";
-export { toConfigSchema, toConfigurationDoc, toMarkdownTable } from "./present.js";
+export { fieldTitle, formLabel, toConfigSchema, toConfigurationDoc, toMarkdownTable } from "./present.js";
 export { SHARED_FIELDS, sharedFields } from "./shared-fields.js";

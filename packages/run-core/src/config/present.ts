@@ -9,20 +9,30 @@ import type { FieldDef } from "./field.js";
 
 /** Paperclip's generic form; a default is shown only when it is the value in effect for an unset key. */
 export function toConfigSchema(defs: readonly FieldDef[]): AdapterConfigSchema {
-  return { fields: defs.map(toFieldSchema) };
+  return { fields: defs.filter((def) => def.form.omitFromForm === undefined).map(toFieldSchema) };
+}
+
+/**
+ * The label the form shows: Paperclip's generic form (2026.916.1) ignores `group` and lists fields flat, in order,
+ * so the group leads the label ("Cluster · Namespace").
+ */
+export function formLabel(def: FieldDef): string {
+  return `${def.form.group} · ${def.form.label}`;
 }
 
 function toFieldSchema(def: FieldDef): ConfigFieldSchema {
   const f = def.form;
   const schema: ConfigFieldSchema = {
     key: def.key,
-    label: f.label,
+    label: formLabel(def),
     type: f.type,
     hint: f.hint,
     group: f.group,
   };
   if (f.options) schema.options = f.options.map((o) => ({ ...o }));
   if (f.required) schema.required = true;
+  // Paperclip's form hides a field whose visibleWhen key's value is not listed: "" is the value of an unset key
+  if (f.onlyWhileUnset) schema.meta = { visibleWhen: { key: def.key, values: [""] } };
   const shown = formDefault(def);
   if (shown !== undefined) schema.default = shown;
   return schema;
@@ -42,7 +52,10 @@ export function toConfigurationDoc(adapterType: string, intro: string, defs: rea
   const lines = [`# ${adapterType} agent configuration`, "", intro.trim(), ""];
   for (const [group, members] of groups(defs)) {
     lines.push(`## ${group}`, "");
-    for (const def of members) lines.push(`- \`${def.key}\`${docDefault(def)}: ${def.form.hint}`);
+    for (const def of members) {
+      const form = def.form.omitFromForm ? ` Form: ${def.form.omitFromForm}.` : "";
+      lines.push(`- \`${def.key}\`${docDefault(def)}: ${def.form.hint}${form}`);
+    }
     lines.push("");
   }
   return `${lines.join("\n").trimEnd()}\n`;
@@ -74,4 +87,18 @@ function groups(defs: readonly FieldDef[]): Map<string, FieldDef[]> {
     out.set(def.form.group, list);
   }
   return out;
+}
+
+/**
+ * How messages name a config field: the form's label and the key, e.g. `"Env from existing Secrets"
+ * (envSecretRefs.GH_TOKEN)`, so the operator finds it on the page. A path whose key has no definition is the path.
+ */
+export function fieldTitle(defs: readonly FieldDef[], path: string): string {
+  const def =
+    defs.find((d) => d.key === path) ??
+    defs.filter((d) => path.startsWith(`${d.key}.`)).sort((a, b) => b.key.length - a.key.length)[0];
+  if (!def) return path;
+  return def.form.omitFromForm === undefined
+    ? `"${formLabel(def)}" (${path})`
+    : `${path} (${def.form.omitFromForm})`;
 }

@@ -32,6 +32,7 @@ const model = field({
     options: CLAUDE_MODELS.map((m) => ({ value: m.id, label: m.label })),
     hint: "Claude model id; unset: the CLI's default.",
     group: "Claude",
+    omitFromForm: `Paperclip's own "Model" picker`,
   },
 });
 
@@ -42,8 +43,9 @@ const effort = field({
     label: "Effort",
     type: "select",
     options: CLAUDE_EFFORTS.map((v) => ({ value: v, label: v })),
-    hint: "--effort; unset: the CLI decides (auto).",
+    hint: `--effort, one of ${CLAUDE_EFFORTS.join(", ")}; unset: the CLI decides (auto).`,
     group: "Claude",
+    omitFromForm: `Paperclip's own "Thinking effort" (Auto, Low, Medium, High)`,
   },
 });
 
@@ -74,6 +76,7 @@ const instructionsFilePath = field({
     type: "text",
     hint: "Absolute path of the agent's AGENTS.md on the Paperclip server (managed by Paperclip's instructions bundle); appended to the system prompt of fresh sessions.",
     group: "Claude",
+    omitFromForm: `managed by Paperclip through the agent's "Instructions" page`,
   },
 });
 
@@ -90,8 +93,9 @@ const extraArgs = field({
   form: {
     label: "Extra CLI arguments",
     type: "textarea",
-    hint: 'Appended to the claude command line, as a JSON array of strings (for example ["--verbose"]).',
+    hint: 'Appended to the claude command line: an array of strings (JSON text ["--verbose"] is accepted).',
     group: "Claude",
+    omitFromForm: `Paperclip's own "Extra args (comma-separated)" under Advanced`,
   },
 });
 
@@ -114,6 +118,7 @@ const bootstrapPromptTemplate = field({
     type: "textarea",
     hint: "Prepended on fresh sessions only.",
     group: "Prompt",
+    onlyWhileUnset: true,
   },
 });
 
@@ -159,8 +164,9 @@ const env = field({
   form: {
     label: "Environment",
     type: "textarea",
-    hint: "Variables for the CLI as a JSON object; Paperclip resolves secret bindings. Never overrides the run's PAPERCLIP_* variables.",
+    hint: "Variables for the CLI as an object of NAME: value (JSON text accepted); Paperclip resolves secret bindings. Never overrides the run's PAPERCLIP_* variables.",
     group: "Environment",
+    omitFromForm: `Paperclip's own "Environment variables" editor (plain values and secret bindings)`,
   },
 });
 
@@ -210,6 +216,7 @@ const cwd = field({
     type: "text",
     hint: "Absolute path; unset: Paperclip's workspace for the run.",
     group: "Run",
+    onlyWhileUnset: true,
   },
 });
 

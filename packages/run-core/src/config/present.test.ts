@@ -1,0 +1,37 @@
+import { describe, expect, it } from "vitest";
+import { field, line } from "./field.js";
+import { fieldTitle } from "./present.js";
+
+const defs = [
+  field({
+    key: "env",
+    schema: line(),
+    form: { label: "Environment", type: "textarea", hint: "", group: "g" },
+  }),
+  field({
+    key: "resources",
+    schema: line(),
+    form: { label: "Resources", type: "textarea", hint: "", group: "g" },
+  }),
+  field({
+    key: "resources.limits.cpu",
+    schema: line(),
+    form: { label: "cpu limit", type: "text", hint: "", group: "g" },
+  }),
+];
+
+describe("fieldTitle", () => {
+  it("names a field by its form label and key", () => {
+    expect(fieldTitle(defs, "env")).toBe('"g · Environment" (env)');
+  });
+  it("names an entry of a map field by the map's label and the full path", () => {
+    expect(fieldTitle(defs, "env.GH_TOKEN")).toBe('"g · Environment" (env.GH_TOKEN)');
+  });
+  it("prefers the exact key over a shorter prefix", () => {
+    expect(fieldTitle(defs, "resources.limits.cpu")).toBe('"g · cpu limit" (resources.limits.cpu)');
+    expect(fieldTitle(defs, "resources.requests")).toBe('"g · Resources" (resources.requests)');
+  });
+  it("leaves an unknown path as it is", () => {
+    expect(fieldTitle(defs, "envx")).toBe("envx");
+  });
+});
