@@ -62,6 +62,26 @@ describe("followLogs (fake kubelet boundary)", () => {
     expect(result.drops).toBeGreaterThanOrEqual(1);
   });
 
+  it("drainGraceMs 0: the termination notice ends the open stream at once and one read without follow gets the rest", async () => {
+    const kubelet = new FakeKubelet();
+    kubelet.neverEnds = true;
+    const sink = collect();
+    const follower = followLogs(kubelet.clients(), { ...target, onLine: sink.onLine, drainGraceMs: 0 });
+    kubelet.append("a");
+    kubelet.append("b");
+    await tick(30);
+    kubelet.append("c");
+    kubelet.terminate();
+    const noticeAt = Date.now();
+    follower.containerTerminated();
+    const result = await follower.done;
+    expect(Date.now() - noticeAt).toBeLessThan(200);
+    expect(sink.lines.map((l) => l.text)).toEqual(["a", "b", "c"]);
+    expect(result.endedBy).toBe("drained");
+    expect(kubelet.requests).toBe(2);
+    expect(kubelet.openStreams).toBe(0);
+  });
+
   it("ends a follow stream that never ends by itself after the drain grace, picking up the tail", async () => {
     const kubelet = new FakeKubelet();
     kubelet.neverEnds = true;

@@ -16,7 +16,12 @@ export interface FollowLogsOptions {
   readonly resumeFrom?: LogPosition;
   /** No byte for this long while the container runs -> check the pod and reconnect (default 90 s). */
   readonly stallTimeoutMs?: number;
-  /** After the container terminated, how long the open stream may stay silent before we end it (default 2 s). */
+  /**
+   * After the container terminated, how long the open stream may stay silent before we end it (default 2 s). 0:
+   * end it on the termination notice itself and read the rest without follow (one more request; the kubelet
+   * ends a follow stream only on its next check, up to 1 s after the exit, and the file is complete once the
+   * runtime reports the exit).
+   */
   readonly drainGraceMs?: number;
   /** After a stream ended by itself, how long to wait for a termination notice before asking the API (default 1.5 s). */
   readonly endConfirmMs?: number;
@@ -311,7 +316,7 @@ class Follower implements LogFollower {
         end({ kind: "stalled" });
       }
     };
-    const timer = setInterval(check, Math.min(250, drainMs, stallMs));
+    const timer = setInterval(check, Math.min(250, drainMs > 0 ? drainMs : 250, stallMs));
     this.#wakers.add(check);
     return () => {
       clearInterval(timer);

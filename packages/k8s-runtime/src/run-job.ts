@@ -28,6 +28,10 @@ export interface RunJobOptions {
   readonly failFast?: boolean;
   readonly backstopIntervalMs?: number;
   readonly stallTimeoutMs?: number;
+  /**
+   * See `FollowLogsOptions.drainGraceMs`. Default 0 here: on the container's termination the follow stream is
+   * ended at once and the rest read without follow, instead of waiting for the kubelet to end the stream.
+   */
   readonly drainGraceMs?: number;
   /**
    * Resume the log after this position (persisted `result.logs.position` / follower position), e.g. when adopting
@@ -105,7 +109,7 @@ export async function runJob(clients: KubeClients, options: RunJobOptions): Prom
   let podName: string | undefined;
   let termination: ContainerTermination | undefined;
   let outcome: RunOutcome | undefined;
-  const followOptions = pick(options, [
+  const followOptions = pick({ ...options, drainGraceMs: options.drainGraceMs ?? 0 }, [
     "stallTimeoutMs",
     "drainGraceMs",
     "signal",
