@@ -8,8 +8,12 @@
  *      immediately before `exit`), median over BENCH_LATENCY_RUNS short Jobs;
  *   3. BENCH_PARALLEL Jobs followed at once: all exactly-once and Complete; requests and RSS.
  *
+ *   4. scale (bench/scale.ts): N concurrent runs printing stream-json, per-run watches vs the shared watch side
+ *      by side: open watches, requests (ours and the API server's /metrics), heap/RSS per live run, phases.
+ *
  * Env: KUBECONFIG (default <repo>/.sandbox/kubeconfig), BENCH_RUN_SECONDS (120), BENCH_LATENCY_RUNS (15),
- * BENCH_PARALLEL (50), BENCH_PARALLEL_LINES (200), BENCH_BIG_LINES (400 000).
+ * BENCH_PARALLEL (50), BENCH_PARALLEL_LINES (200), BENCH_BIG_LINES (400 000), BENCH_SECTIONS (all of
+ * rate,latency,big,parallel,scale), BENCH_SCALE_N (10,50,100), BENCH_SCALE_SECONDS (20: length of each run).
  */
 import type { V1Job } from "@kubernetes/client-node";
 import type { JobEvent } from "../src/job-events.js";
@@ -25,12 +29,16 @@ import {
   shellJob,
 } from "../src/testing/e2e-cluster.js";
 import { FaultProxy } from "../src/testing/fault-proxy.js";
+import { type Mode, type ScaleResult, scaleReport, scaleRun } from "./scale.js";
 
 const RUN_SECONDS = Number(process.env.BENCH_RUN_SECONDS ?? 120);
 const LATENCY_RUNS = Number(process.env.BENCH_LATENCY_RUNS ?? 15);
 const PARALLEL = Number(process.env.BENCH_PARALLEL ?? 50);
 const PARALLEL_LINES = Number(process.env.BENCH_PARALLEL_LINES ?? 200);
 const BIG_LINES = Number(process.env.BENCH_BIG_LINES ?? 400_000);
+const SECTIONS = new Set((process.env.BENCH_SECTIONS ?? "rate,latency,big,parallel,scale").split(","));
+const SCALE_N = (process.env.BENCH_SCALE_N ?? "10,50,100").split(",").map(Number);
+const SCALE_SECONDS = Number(process.env.BENCH_SCALE_SECONDS ?? 20);
 
 const direct = e2eClients();
 const out = (line: string) => process.stdout.write(`${line}\n`);
@@ -273,42 +281,74 @@ async function main(): Promise<void> {
   const namespace = await createNamespace(direct, "k8srt-bench");
   try {
     out(`# k8s-runtime bench (${new Date().toISOString()}, node ${process.version})`);
-    const rate = await requestRate(namespace);
-    out(
-      `\n## API requests while one run is running (${rate.runningMinutes.toFixed(2)} min, outcome ${rate.outcome}, ${rate.lines} lines)`,
-    );
-    out("| follower | requests while running | per minute | total incl. start/end |");
-    out("|---|---|---|---|");
-    out(
-      `| k8s-runtime runJob (watches) | ${rate.oursRunning} | ${rate.oursPerMinute.toFixed(2)} | ${rate.oursTotal} |`,
-    );
-    out(
-      `| baseline (log + list pods + read Job every 2 s) | ${rate.baseRunning} | ${rate.basePerMinute.toFixed(2)} | ${rate.baseTotal} |`,
-    );
-    out(`ratio baseline/ours: ${(rate.basePerMinute / Math.max(rate.oursPerMinute, 0.01)).toFixed(1)}x`);
-    const lat = await latency(namespace);
-    out(`\n## container exit -> job-ended event (${lat.runs} runs)`);
-    out(
-      `k8s-runtime: median ${lat.jobEndedMedian.toFixed(0)} ms, p90 ${lat.jobEndedP90.toFixed(0)} ms (container-terminated median ${lat.terminatedMedian.toFixed(0)} ms)`,
-    );
-    out(`baseline (read Job every 2 s until Complete): median ${lat.baselineMedian.toFixed(0)} ms`);
-    out(`samples (ms): ${lat.samples.join(", ")}`);
-    const big = await bigLog(namespace);
-    out(`\n## memory: one run writing ${big.lines} lines (${big.mib.toFixed(1)} MiB) as fast as it can`);
-    out(
-      `outcome ${big.outcome}, exactly once in order: ${big.exact}, ${big.seconds.toFixed(1)} s; peak RSS growth ${big.rssGrowthMiB.toFixed(1)} MiB, peak live heap growth ${big.liveHeapGrowthMiB.toFixed(2)} MiB${big.gcExposed ? " (sampled after full GCs)" : " (no --expose-gc: includes garbage)"}`,
-    );
-    const par = await parallel(namespace);
-    out(`\n## ${par.jobs} Jobs followed at once (${PARALLEL_LINES} lines each)`);
-    out(
-      `all correct: ${par.allCorrect}${par.failures.length ? ` failures: ${JSON.stringify(par.failures)}` : ""}`,
-    );
-    out(
-      `wall ${par.wallSeconds.toFixed(1)} s, ${par.requests} requests (${par.requestsPerJob.toFixed(1)} per Job, ${par.requestsPerMinute.toFixed(1)}/min overall), peak RSS ${par.peakRssMiB.toFixed(0)} MiB`,
-    );
+    if (SECTIONS.has("rate")) await rateSection(namespace);
+    if (SECTIONS.has("latency")) await latencySection(namespace);
+    if (SECTIONS.has("big")) await bigSection(namespace);
+    if (SECTIONS.has("parallel")) await parallelSection(namespace);
+    if (SECTIONS.has("scale")) await scaleSection();
   } finally {
     await deleteNamespace(direct, namespace);
   }
+}
+
+async function scaleSection(): Promise<void> {
+  out(
+    `\n## Scale: N concurrent runs (${SCALE_SECONDS} s of stream-json each), per-run watches vs shared watch`,
+  );
+  for (const [index, n] of SCALE_N.entries()) {
+    // Alternate which mode goes first, so neither always inherits the other's grown heap.
+    const order: Mode[] = index % 2 === 0 ? ["per-run", "shared"] : ["shared", "per-run"];
+    const results = new Map<Mode, ScaleResult>();
+    for (const mode of order) results.set(mode, await scaleRun(direct, mode, n, SCALE_SECONDS));
+    const base = results.get("per-run");
+    const shared = results.get("shared");
+    if (base && shared) for (const line of scaleReport(base, shared)) out(line);
+  }
+}
+
+async function rateSection(namespace: string): Promise<void> {
+  const rate = await requestRate(namespace);
+  out(
+    `\n## API requests while one run is running (${rate.runningMinutes.toFixed(2)} min, outcome ${rate.outcome}, ${rate.lines} lines)`,
+  );
+  out("| follower | requests while running | per minute | total incl. start/end |");
+  out("|---|---|---|---|");
+  out(
+    `| k8s-runtime runJob (watches) | ${rate.oursRunning} | ${rate.oursPerMinute.toFixed(2)} | ${rate.oursTotal} |`,
+  );
+  out(
+    `| baseline (log + list pods + read Job every 2 s) | ${rate.baseRunning} | ${rate.basePerMinute.toFixed(2)} | ${rate.baseTotal} |`,
+  );
+  out(`ratio baseline/ours: ${(rate.basePerMinute / Math.max(rate.oursPerMinute, 0.01)).toFixed(1)}x`);
+}
+
+async function latencySection(namespace: string): Promise<void> {
+  const lat = await latency(namespace);
+  out(`\n## container exit -> job-ended event (${lat.runs} runs)`);
+  out(
+    `k8s-runtime: median ${lat.jobEndedMedian.toFixed(0)} ms, p90 ${lat.jobEndedP90.toFixed(0)} ms (container-terminated median ${lat.terminatedMedian.toFixed(0)} ms)`,
+  );
+  out(`baseline (read Job every 2 s until Complete): median ${lat.baselineMedian.toFixed(0)} ms`);
+  out(`samples (ms): ${lat.samples.join(", ")}`);
+}
+
+async function bigSection(namespace: string): Promise<void> {
+  const big = await bigLog(namespace);
+  out(`\n## memory: one run writing ${big.lines} lines (${big.mib.toFixed(1)} MiB) as fast as it can`);
+  out(
+    `outcome ${big.outcome}, exactly once in order: ${big.exact}, ${big.seconds.toFixed(1)} s; peak RSS growth ${big.rssGrowthMiB.toFixed(1)} MiB, peak live heap growth ${big.liveHeapGrowthMiB.toFixed(2)} MiB${big.gcExposed ? " (sampled after full GCs)" : " (no --expose-gc: includes garbage)"}`,
+  );
+}
+
+async function parallelSection(namespace: string): Promise<void> {
+  const par = await parallel(namespace);
+  out(`\n## ${par.jobs} Jobs followed at once (${PARALLEL_LINES} lines each)`);
+  out(
+    `all correct: ${par.allCorrect}${par.failures.length ? ` failures: ${JSON.stringify(par.failures)}` : ""}`,
+  );
+  out(
+    `wall ${par.wallSeconds.toFixed(1)} s, ${par.requests} requests (${par.requestsPerJob.toFixed(1)} per Job, ${par.requestsPerMinute.toFixed(1)}/min overall), peak RSS ${par.peakRssMiB.toFixed(0)} MiB`,
+  );
 }
 
 await main();
