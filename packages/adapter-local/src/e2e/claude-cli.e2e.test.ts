@@ -83,6 +83,9 @@ describe.each(["2.1.330", "2.0.77", "1.0.128"])("claude %s", (version) => {
       sessionId: result.sessionId,
       cwd: sandbox.cwd,
       claudeHome: `${sandbox.home}/.claude`,
+      // what the session was made with: the run bundle (skills, instructions) and the MCP servers (none here)
+      promptBundleKey: expect.stringMatching(/^[0-9a-f]{64}$/),
+      mcpServerIdentity: "[]",
     });
     expect(result.summary).toContain("Hello from the mock Anthropic API");
     expect(result.usage?.inputTokens).toBeGreaterThan(0);
