@@ -41,30 +41,6 @@ export function createServerAdapter(): ServerAdapterModule {
   };
 }
 
-/** Paperclip's adapter contract types (from @paperclipai/adapter-utils through run-core), re-exported for compatibility. */
-export type {
-  AdapterAgent,
-  AdapterBillingType,
-  AdapterConfigSchema,
-  AdapterEnvironmentCheck,
-  AdapterEnvironmentCheckLevel,
-  AdapterEnvironmentTestContext,
-  AdapterEnvironmentTestResult,
-  AdapterErrorFamily,
-  AdapterExecutionContext,
-  AdapterExecutionResult,
-  AdapterInvocationMeta,
-  AdapterModel,
-  AdapterRuntime,
-  AdapterRuntimeEvent,
-  AdapterSessionCodec,
-  AdapterSessionManagement,
-  AdapterSpawnInfo,
-  ConfigFieldOption,
-  ConfigFieldSchema,
-  ServerAdapterModule,
-  UsageSummary,
-} from "@paperclip-k8s/run-core";
 export type { ClaudeK8sConfig } from "./config.js";
 export { parseConfig } from "./config.js";
 export { ClaudeK8sError, ConfigError, ErrorCodes } from "./errors.js";
