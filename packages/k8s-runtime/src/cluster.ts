@@ -34,7 +34,14 @@ import {
   waitUntilJobGone,
 } from "./job-launch.js";
 import { annotateJob } from "./job-marks.js";
-import { acquireJobLease, type JobLeaseOptions, type LeaseAcquisition } from "./lease.js";
+import { deleteOwnedJobSecrets, type OwnedSecretsDeletion } from "./job-secrets.js";
+import {
+  acquireJobLease,
+  type JobLeaseOptions,
+  type LeaseAcquisition,
+  type LeaseHolderState,
+  readJobLease,
+} from "./lease.js";
 import { type OwnPod, type OwnPodOptions, readOwnPod } from "./own-pod.js";
 import { type PreflightFinding, preflightPodSpec, preflightReads } from "./preflight.js";
 import { type RunJobOptions, type RunJobResult, runJob } from "./run-job.js";
@@ -156,6 +163,16 @@ export class Cluster {
    */
   acquireJobLease(options: JobLeaseOptions): Promise<LeaseAcquisition> {
     return acquireJobLease(this.clients, this.namespace, options);
+  }
+
+  /** The Lease of a Job name as seen from here; undefined when none exists. See `lease.ts`. */
+  readJobLease(name: string, now?: number): Promise<LeaseHolderState | undefined> {
+    return readJobLease(this.clients, this.namespace, name, now);
+  }
+
+  /** Deletes the Secrets the Job owns (owner- and uid-guarded), keeping the Job. See `job-secrets.ts`. */
+  deleteOwnedJobSecrets(job: V1Job): Promise<OwnedSecretsDeletion> {
+    return deleteOwnedJobSecrets(this.clients, this.namespace, job);
   }
 
   /** Sets annotations on a Job, guarded by its uid. False when it is gone or another Job holds the name. */

@@ -21,6 +21,7 @@ export {
   type JobLaunchResult,
   jobSecretNames,
 } from "./job-launch.js";
+export type { OwnedSecretsDeletion } from "./job-secrets.js";
 export {
   type HeldLease,
   type JobLeaseOptions,

@@ -1,7 +1,7 @@
 import { ApiException, type V1Lease } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
 import type { KubeClients } from "./clients.js";
-import { acquireJobLease } from "./lease.js";
+import { acquireJobLease, readJobLease } from "./lease.js";
 
 const status = (code: number, reason: string) =>
   new ApiException(code, `HTTP-Code: ${code}`, JSON.stringify({ code, reason }), {});
@@ -85,5 +85,29 @@ describe("acquireJobLease", () => {
       ["A", "B", "C"].map((holder) => acquireJobLease(clients, "ns", { name: "job", holder })),
     );
     expect(results.filter((r) => r.outcome === "acquired")).toHaveLength(1);
+  });
+});
+
+describe("readJobLease", () => {
+  it("says whether the runner is alive: live while renewed, gone once expired, undefined once released", async () => {
+    const { clients } = fakeClients();
+    let now = 2_000_000;
+    expect(await readJobLease(clients, "ns", "job", now)).toBeUndefined();
+    const a = await acquireJobLease(clients, "ns", {
+      name: "job",
+      holder: "A",
+      durationSec: 20,
+      now: () => now,
+    });
+    expect(await readJobLease(clients, "ns", "job", now + 19_000)).toMatchObject({
+      holder: "A",
+      gone: false,
+    });
+    expect(await readJobLease(clients, "ns", "job", now + 20_000)).toMatchObject({ holder: "A", gone: true });
+    now += 15_000;
+    if (a.outcome === "acquired") await a.lease.renew();
+    expect(await readJobLease(clients, "ns", "job", now + 19_000)).toMatchObject({ gone: false });
+    if (a.outcome === "acquired") await a.lease.release();
+    expect(await readJobLease(clients, "ns", "job", now)).toBeUndefined();
   });
 });

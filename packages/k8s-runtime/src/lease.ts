@@ -143,6 +143,28 @@ export async function acquireJobLease(
   throw apiError(`acquire Lease ${options.name}`, new Error(`still contended after ${MAX_TRIES} tries`));
 }
 
+/**
+ * The Lease of a Job name as another process sees it, or undefined when there is none (released by its runner, or
+ * never taken). `gone` is true when its runner stopped renewing it (expired or released).
+ */
+export async function readJobLease(
+  clients: KubeClients,
+  namespace: string,
+  name: string,
+  now: number = Date.now(),
+): Promise<LeaseHolderState | undefined> {
+  try {
+    return stateOf(
+      await coordination(clients).readNamespacedLease({ name, namespace }),
+      now,
+      LEASE_DURATION_SEC,
+    );
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw apiError(`read Lease ${name}`, error);
+  }
+}
+
 /** A Lease this runner holds: renewed in the background until released or stopped. */
 export class HeldLease {
   private timer: NodeJS.Timeout | undefined;
