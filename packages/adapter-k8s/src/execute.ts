@@ -28,6 +28,7 @@ import { checkPodCwd, truthfulSession } from "./records.js";
 import { buildResult } from "./result.js";
 import { type K8sRunFiles, planK8sRunFiles } from "./run-files.js";
 import { takeSlotLease } from "./runner-lease.js";
+import { sweepUnfollowedSecrets } from "./secret-sweep.js";
 
 export interface ExecuteDeps {
   prepare: PrepareDeps;
@@ -101,6 +102,8 @@ async function runJobAttempt(
   for (const note of planned.notes) await log.status(note);
   // The plan is complete and nothing exists yet: a pod that could never start is a config error now.
   await assertPlanStartable(cluster, config, planned);
+  // Secrets of finished Jobs of this namespace no runner follows (any slot's): deleted now, not at the next harvest.
+  await sweepUnfollowedSecrets(cluster, log);
   // The slot's runner Lease: a live runner's Job is never touched; the loser of a race books nothing.
   const lease = await takeSlotLease(cluster, planned, ctx.runId, log);
   const leaseLost = new AbortController();
