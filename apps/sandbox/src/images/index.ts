@@ -1,8 +1,10 @@
 import type { LocalClusterConfig } from "../cluster/config.js";
 import { ensureImageArchive, type ImageRecipe } from "./oci.js";
+import { type PaperclipRecipeOptions, paperclipRecipe } from "./paperclip.js";
 import { claudeRecipe, pauseRecipe, toolsRecipe } from "./recipes.js";
 
 export { importImage, listImages } from "./oci.js";
+export { paperclipImageRef } from "./paperclip.js";
 export { IMAGE_USER } from "./recipes.js";
 
 export interface BuiltImage {
@@ -30,4 +32,13 @@ export async function ensureImages(
     built.push({ ref: recipe.ref, archive: await ensureImageArchive(config.cacheDir, recipe) });
   }
   return built;
+}
+
+/** The Paperclip image (not part of `up`: only the in-cluster suites need it); built once per version. */
+export async function ensurePaperclipImage(
+  config: LocalClusterConfig,
+  options: PaperclipRecipeOptions = {},
+): Promise<BuiltImage> {
+  const recipe = await paperclipRecipe(config.cacheDir, options);
+  return { ref: recipe.ref, archive: await ensureImageArchive(config.cacheDir, recipe) };
 }
