@@ -116,7 +116,7 @@ describe("decideResume", () => {
     );
   });
 
-  describe("what the run ships (issue 14 item 5, claude_local's rule)", () => {
+  describe("what the run ships (issue 14 item 5)", () => {
     const mcpA = JSON.stringify([{ name: "paperclip", url: "http://pc/mcp", connectionId: "c1" }]);
     const mcpB = JSON.stringify([{ name: "paperclip", url: "http://pc/mcp", connectionId: "c2" }]);
     const shipping = { ...scope, promptBundleKey: "digest-a", mcpServerIdentity: mcpA };
@@ -130,22 +130,26 @@ describe("decideResume", () => {
 
     it.each([
       [{ ...shipping, promptBundleKey: "digest-b" }, /run bundle \(skills, instructions\) changed/],
-      [{ ...shipping, mcpServerIdentity: mcpB }, /Paperclip MCP servers changed/],
-      [{ ...shipping, mcpServerIdentity: "[]" }, /Paperclip MCP servers changed/],
+      [{ ...shipping, mcpServerIdentity: mcpB }, /MCP servers the session used are gone or changed/],
+      [{ ...shipping, mcpServerIdentity: "[]" }, /MCP servers the session used are gone or changed/],
     ])("starts fresh in %j", (current, reason) => {
       const decision = resumeWith({ sessionParams: made }, current);
       expect(decision).toMatchObject({ resume: false, sessionId: null });
       if (!decision.resume) expect(decision.reason).toMatch(reason);
     });
 
-    it("a session that recorded no servers resumes only while the run has none; no recorded bundle resumes", () => {
+    it("servers added since the session was made do not stop a resume (the session never saw them); no recorded bundle resumes", () => {
       expect(resumeWith({ sessionParams: stored }, { ...shipping, mcpServerIdentity: "[]" }).resume).toBe(
         true,
       );
-      const decision = resumeWith({ sessionParams: stored }, shipping);
-      expect(decision.resume).toBe(false);
-      if (!decision.resume) expect(decision.reason).toMatch(/MCP servers changed/);
-      // claude_local's { sessionId, cwd, promptBundleKey } params are held to the same rule
+      // made with no servers (Paperclip adds its runtime-tools server to some wakes only): resumed with them
+      expect(resumeWith({ sessionParams: stored }, shipping).resume).toBe(true);
+      const both = JSON.stringify([
+        ...JSON.parse(mcpA),
+        { name: "extra", url: "http://x/mcp", connectionId: "c9" },
+      ]);
+      expect(resumeWith({ sessionParams: made }, { ...shipping, mcpServerIdentity: both }).resume).toBe(true);
+      // claude_local's { sessionId, cwd, promptBundleKey } params are held to the same bundle rule
       const local = { sessionId: ID, cwd: "/srv/work", promptBundleKey: "other", mcpServerIdentity: mcpA };
       expect(resumeWith({ sessionParams: local }, shipping).resume).toBe(false);
       expect(resumeWith({ sessionParams: local }, { ...shipping, promptBundleKey: "other" }).resume).toBe(

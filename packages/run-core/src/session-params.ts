@@ -139,9 +139,9 @@ function samePath(a: string, b: string): boolean {
 }
 
 /**
- * What the run ships beside the prompt changed since the session was made (claude_local's rule, so a session moves
- * between the adapters the same way): another run bundle (skills, instructions bundle), or another set of Paperclip
- * MCP servers. Only what this run knows is checked.
+ * What the run ships beside the prompt changed since the session was made: another run bundle (skills, instructions
+ * bundle: claude_local's rule), or a Paperclip MCP server the session used is gone or changed (claude_local refuses
+ * any change; see {@link serversKept}). Only what this run knows is checked.
  */
 function shippedContentChange(stored: ClaudeSessionParams, current: SessionScope): string | undefined {
   const storedBundle = text(stored.promptBundleKey);
@@ -150,12 +150,33 @@ function shippedContentChange(stored: ClaudeSessionParams, current: SessionScope
     return "the run bundle (skills, instructions) changed";
   }
   if (current.mcpServerIdentity === undefined) return undefined;
-  const storedMcp = text(stored.mcpServerIdentity);
+  const storedMcp = text(stored.mcpServerIdentity) ?? "[]";
   const currentMcp = text(current.mcpServerIdentity) ?? "[]";
-  if (storedMcp === undefined ? currentMcp !== "[]" : storedMcp !== currentMcp) {
-    return "the Paperclip MCP servers changed";
-  }
+  if (!serversKept(storedMcp, currentMcp))
+    return "Paperclip MCP servers the session used are gone or changed";
   return undefined;
+}
+
+/**
+ * True when every MCP server the session was made with is still offered, unchanged. claude_local starts fresh on any
+ * difference; servers that were ADDED take nothing from the session (it never saw them), and Paperclip adds its
+ * runtime-tools server to some wakes and not others, so refusing then threw the session away between two ordinary
+ * wakes. Identities that cannot be read are compared as text.
+ */
+function serversKept(storedIdentity: string, currentIdentity: string): boolean {
+  const stored = identityEntries(storedIdentity);
+  const current = identityEntries(currentIdentity);
+  if (stored === undefined || current === undefined) return storedIdentity === currentIdentity;
+  return stored.every((entry) => current.includes(entry));
+}
+
+function identityEntries(identity: string): string[] | undefined {
+  try {
+    const parsed: unknown = JSON.parse(identity);
+    return Array.isArray(parsed) ? parsed.map((entry) => JSON.stringify(entry)) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
