@@ -32,16 +32,17 @@ function adapterPackage(
   return { type, name, dir, uiParserFile: join(dir, "dist", "ui-parser.cjs"), requiredSchemaKeys };
 }
 
+// Keys Paperclip renders its own controls for (model, effort, command, extraArgs, env) are not in our schemas.
 export const CLAUDE_CLI = adapterPackage("claude_cli", "adapter-local", "@paperclip-k8s/adapter-local", [
-  "command",
   "cwd",
-  "model",
+  "timeoutSec",
+  "helloProbeTimeoutSec",
 ]);
 
 export const CLAUDE_K8S = adapterPackage("claude_k8s", "adapter-k8s", "@paperclip-k8s/adapter-k8s", [
-  "image",
+  "kubeconfig",
   "namespace",
-  "model",
+  "image",
 ]);
 
 /** Throws an actionable error when the package has not been built (the suite tests dist/, as Paperclip loads it). */
