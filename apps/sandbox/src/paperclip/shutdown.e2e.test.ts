@@ -5,10 +5,12 @@
  * has exited, the renewal fails and Paperclip aborts the run with `Error("Legacy controller lease lost")`, which the
  * adapter must treat as a detach, never as a cancel. At every point: no Job (nor its Secrets) is deleted by the
  * adapter; when the lease loss reached the adapter, the run log says it released the run without cancelling it and
- * left the Job running. The server is restarted on the same database between points.
+ * left the Job running. The server is restarted on the same database between points. After the last point, the
+ * agent's next run (Paperclip's own retry of the interrupted run, or a wake) adopts the Job (or harvests it, had it
+ * finished) and the agent's usage is booked once: its cost records equal that run's usage.
  */
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from "vitest";
-import type { HeartbeatRun, RunLogRecord } from "./api.js";
+import type { Agent, HeartbeatRun, RunLogRecord } from "./api.js";
 import { type LifecycleRig, startLifecycleRig } from "./lifecycle-rig.js";
 import type { RunObjectsSnapshot } from "./run-objects.js";
 
@@ -49,6 +51,20 @@ interface Point {
   readonly status: string;
   readonly errorCode: string | null;
   readonly adapterLines: string[];
+  /** The next run of the agent after the restart (only for the point that follows it). */
+  readonly next?: NextRun;
+}
+
+interface NextRun {
+  readonly runId: string;
+  readonly queuedByPaperclip: boolean;
+  readonly status: string;
+  readonly errorCode: string | null;
+  readonly log: string;
+  readonly costUsd: number;
+  readonly agentCostCents: number | undefined;
+  readonly agentOutputTokens: number | undefined;
+  readonly outputTokens: number;
 }
 
 function requireCluster(ctx: TestContext): LifecycleRig {
@@ -78,7 +94,29 @@ async function nextRenewal(r: LifecycleRig, runId: string): Promise<number> {
   }
 }
 
-async function shutdownAt(r: LifecycleRig, index: number, offsetMs: number): Promise<Point> {
+/** Lets the agent's next run (Paperclip's retry, or a wake) run to its end, and reads what it booked. */
+async function followNextRun(r: LifecycleRig, agentId: string, interruptedId: string): Promise<NextRun> {
+  const api = r.paperclip.api;
+  const queued = (await api.listRuns(r.company.id, agentId)).find(
+    (run) => run.id !== interruptedId && ["queued", "running"].includes(run.status),
+  );
+  const next = queued ?? (await r.wake({ id: agentId } as Agent, "e2e shutdown: the next wake"));
+  const done = await api.waitForRun(next.id, 240_000);
+  const costs = (await api.costsByAgent(r.company.id)).find((c) => c.agentId === agentId);
+  return {
+    runId: next.id,
+    queuedByPaperclip: queued !== undefined,
+    status: done.status,
+    errorCode: done.errorCode,
+    log: await r.logText(next.id),
+    costUsd: Number(done.usageJson?.costUsd ?? 0),
+    outputTokens: Number(done.usageJson?.outputTokens ?? 0),
+    agentCostCents: costs?.costCents,
+    agentOutputTokens: costs?.outputTokens,
+  };
+}
+
+async function shutdownAt(r: LifecycleRig, index: number, offsetMs: number, follow: boolean): Promise<Point> {
   const agent = await r.createAgent(`shutdown agent ${index}`);
   const run = await r.wake(agent, `e2e shutdown ${index}`);
   await r.objects.waitForJob(run.id, 60_000);
@@ -104,6 +142,7 @@ async function shutdownAt(r: LifecycleRig, index: number, offsetMs: number): Pro
   const adapterLines = log
     .flatMap((line) => line.chunk.split("\n"))
     .filter((line) => line.startsWith("[paperclip]") && !line.includes("fallback workspace"));
+  const next = follow ? await followNextRun(r, agent.id, run.id) : undefined;
   // Whatever the restarted server queued for this agent (a retry of the interrupted run) is cancelled; the Job of
   // the point is removed by the test.
   for (const other of await r.paperclip.api.listRuns(r.company.id, agent.id)) {
@@ -128,15 +167,18 @@ async function shutdownAt(r: LifecycleRig, index: number, offsetMs: number): Pro
     status: record.status,
     errorCode: record.errorCode,
     adapterLines,
+    ...(next ? { next } : {}),
   };
 }
 
 describe("claude_k8s through a graceful shutdown of Paperclip (SIGTERM)", () => {
-  it(`deletes no Job at ${OFFSETS_MS.length} points of the lease renewal cycle`, async (ctx) => {
+  it(`deletes no Job at ${OFFSETS_MS.length} points of the lease renewal cycle`, {
+    timeout: 900_000,
+  }, async (ctx) => {
     const r = requireCluster(ctx);
     const points: Point[] = [];
     for (const [index, offsetMs] of OFFSETS_MS.entries()) {
-      const point = await shutdownAt(r, index, offsetMs);
+      const point = await shutdownAt(r, index, offsetMs, index === OFFSETS_MS.length - 1);
       points.push(point);
       console.log(
         `SIGTERM ${point.phaseMs} ms after a lease renewal: server exited in ${point.exitMs} ms (${point.exit}); ` +
@@ -166,6 +208,29 @@ describe("claude_k8s through a graceful shutdown of Paperclip (SIGTERM)", () => 
       }
       expect(point.status).not.toBe("succeeded");
     }
+    // After the restart the next run took over the Job the last point left (adopted while running, or harvested once
+    // finished) and the agent's usage was booked once: by that run, nothing by the interrupted one.
+    const last = points.at(-1);
+    const next = last?.next;
+    console.log(
+      `after the last restart: run ${next?.runId} (${next?.queuedByPaperclip ? "queued by Paperclip" : "our wake"}) ` +
+        `${next?.status} (${next?.errorCode}); cost ${next?.costUsd} USD, agent's cost records ${next?.agentCostCents} cents, ` +
+        `${next?.agentOutputTokens} output tokens\n  ` +
+        (next?.log ?? "")
+          .split("\n")
+          .filter((l) => l.startsWith("[paperclip]"))
+          .join("\n  "),
+    );
+    expect(next?.status).toBe("succeeded");
+    const job = last?.before.jobs[0];
+    expect(next?.log).toMatch(
+      new RegExp(
+        `adopted running Job \\S+/${job?.name} \\(uid ${job?.uid}\\)|harvesting finished Job ${job?.name}`,
+      ),
+    );
+    expect(next?.costUsd ?? 0).toBeGreaterThan(0);
+    expect(next?.agentCostCents).toBe(Math.round((next?.costUsd ?? 0) * 100));
+    expect(next?.agentOutputTokens).toBe(next?.outputTokens);
     // The case the issue measured (a renewal before the process has exited, so the lease loss reaches the adapter)
     // happened at least once.
     expect(points.map((p) => p.detachMs).filter((ms) => ms !== null).length).toBeGreaterThan(0);
