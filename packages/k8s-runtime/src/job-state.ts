@@ -1,4 +1,4 @@
-import type { CoreV1Event, V1Job, V1JobCondition, V1Pod } from "@kubernetes/client-node";
+import type { CoreV1Event, V1Job, V1Pod } from "@kubernetes/client-node";
 import {
   containerTermination,
   diagnoseEvent,
@@ -6,53 +6,18 @@ import {
   isMissingReference,
   type PodDiagnosis,
 } from "./diagnosis.js";
-import type { JobEvent, JobOutcome, PodRef, StartStage } from "./job-events.js";
+import type { JobEvent, JobOutcome, StartStage } from "./job-events.js";
+import {
+  condition,
+  isTrue,
+  type JobStateOptions,
+  MISSING_REFERENCE_GRACE_MS,
+  type PodTrack,
+} from "./job-state-parts.js";
 import { dedupe, isTerminal, optional, podVerdict } from "./pod-verdict.js";
 
+export { type JobStateOptions, MISSING_REFERENCE_GRACE_MS } from "./job-state-parts.js";
 export { podVerdict } from "./pod-verdict.js";
-
-/**
- * How long a container may wait on a referenced Secret/ConfigMap (or key) that does not exist before the start
- * is refused: long enough for an object created right after the Job, far shorter than a start timeout.
- */
-export const MISSING_REFERENCE_GRACE_MS = 12_000;
-
-export interface JobStateOptions {
-  /** Container whose start gates the container-start timeout (default: every container of the pod). */
-  readonly containerName?: string;
-  /** Max time a pod may stay unscheduled (or the Job podless) before a `start-timeout` (0 = never). */
-  readonly schedulingTimeoutMs?: number;
-  /** Max time from scheduling to the container running (0 = never). */
-  readonly containerStartTimeoutMs?: number;
-  /**
-   * End as soon as the only pod of a single-shot Job (backoffLimit 0, one completion, no pod failure/success
-   * policy) is terminal, instead of waiting the Job controller's ~1 s to write Complete/Failed (default true).
-   */
-  readonly inferEndFromPod?: boolean;
-  /** Default {@link MISSING_REFERENCE_GRACE_MS}. */
-  readonly missingReferenceGraceMs?: number;
-}
-
-interface PodTrack {
-  ref: PodRef;
-  pod: V1Pod;
-  firstSeenAt: number;
-  scheduledAt: number | undefined;
-  started: Set<string>;
-  terminated: Set<string>;
-  problems: Set<string>;
-  warnings: PodDiagnosis[];
-  /** Since when a container has been waiting on a missing Secret/ConfigMap reference (continuously). */
-  missingReferenceSince: number | undefined;
-}
-
-function isTrue(condition: V1JobCondition | undefined): boolean {
-  return condition?.status === "True";
-}
-
-function condition(job: V1Job, type: string): V1JobCondition | undefined {
-  return job.status?.conditions?.find((c) => c.type === type && c.status === "True");
-}
 
 /**
  * Pure reducer from watch observations (Job, pods, Warning Events, clock) to typed {@link JobEvent}s. Every
