@@ -1,6 +1,7 @@
 import type { KubeClients } from "@paperclip-k8s/k8s-runtime";
 import { type MockAnthropic, startMockAnthropic } from "@paperclip-k8s/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { titled } from "../environment-checks.js";
 import { ADAPTER_TYPE } from "../identity.js";
 import { createServerAdapter } from "../index.js";
 import {
@@ -91,10 +92,12 @@ describe("preflight of the planned Job (issue 13, finding 4)", () => {
     // testEnvironment reports the same findings as error checks.
     const tested = await adapter.testEnvironment({ companyId: COMPANY, adapterType: ADAPTER_TYPE, config });
     expect(tested.status).toBe("fail");
+    // named as the form shows the field (its label), with the key
     expect(tested.checks.filter((c) => c.level === "error").map((c) => c.message)).toEqual([
-      `envSecretRefs.NPM_TOKEN: Secret npm-absent does not exist in namespace ${NS}`,
-      "envSecretRefs.GH_OTHER: Secret github has no key nope",
+      `${titled("envSecretRefs.NPM_TOKEN")}: Secret npm-absent does not exist in namespace ${NS}`,
+      `${titled("envSecretRefs.GH_OTHER")}: Secret github has no key nope`,
     ]);
+    expect(titled("envSecretRefs.NPM_TOKEN")).toContain("(envSecretRefs.NPM_TOKEN)");
     expect((await admin.batch.listNamespacedJob({ namespace: NS })).items).toEqual([]);
   });
 
