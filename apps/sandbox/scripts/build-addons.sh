@@ -14,28 +14,18 @@ HELM="${3:?helm version, e.g. 4.3.2}"
 OUT="${4:?output directory}"
 if [[ -f "$OUT/.complete" ]]; then echo "cached: $OUT"; exit 0; fi
 mkdir -p "$OUT"
-if ! command -v go >/dev/null 2>&1 && [[ -x /usr/local/go/bin/go ]]; then export PATH="/usr/local/go/bin:$PATH"; fi
-command -v go >/dev/null 2>&1 || { echo "build-addons.sh: no Go toolchain (need Go >= 1.26 and the Go module proxy)" >&2; exit 1; }
+# shellcheck source=k8s-module.sh
+source "$(dirname "${BASH_SOURCE[0]}")/k8s-module.sh"
+require_go build-addons.sh 1.26
 START=$SECONDS
-export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-mod=mod
-V0="v0.${K8S#1.}"
-MINOR="${K8S#1.}"; MINOR="${MINOR%%.*}"
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 
 echo "[1/4] kube-proxy v$K8S (k8s.io/kubernetes wrapper module)"
 mkdir -p "$WORK/k8s" && cd "$WORK/k8s"
-go mod init local/k8sbuild >/dev/null 2>&1
-MODFILE="$(go mod download -json "k8s.io/kubernetes@v$K8S" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')"
-for m in $(awk '$1 ~ /^k8s\.io\// && $2=="v0.0.0" {print $1}' "$MODFILE"); do
-  go mod edit -replace="$m=$m@$V0"
-done
-GODEBUG_LINE="$(awk '$1=="godebug" {print $2}' "$MODFILE" | head -1)"
-if [[ -n "$GODEBUG_LINE" ]]; then go mod edit -godebug="$GODEBUG_LINE"; fi
+init_k8s_wrapper_module "$K8S"
 go get "k8s.io/kubernetes/cmd/kube-proxy@v$K8S"
-LDF="-s -w -X k8s.io/component-base/version.gitVersion=v$K8S -X k8s.io/component-base/version.gitMajor=1 \
- -X k8s.io/component-base/version.gitMinor=$MINOR -X k8s.io/component-base/version.gitTreeState=clean \
- -X k8s.io/component-base/version.buildDate=1970-01-01T00:00:00Z"
+LDF="$(k8s_ldflags "$K8S")"
 go build -trimpath -ldflags "$LDF" -o "$OUT/kube-proxy" k8s.io/kubernetes/cmd/kube-proxy
 
 echo "[2/4] coredns v$COREDNS (errors, health, ready, kubernetes, forward, cache, loadbalance, bind, log)"
