@@ -1,3 +1,4 @@
+export { firstHeading, HEARTBEAT_COMMENT, HEARTBEAT_DONE, HEARTBEAT_FAILED } from "./heartbeat.js";
 export {
   isScenarioName,
   parseMarker,
@@ -11,6 +12,7 @@ export {
   selectScenario,
 } from "./scenarios.js";
 export {
+  type Announced,
   type MockAnthropic,
   MockAnthropicConfigError,
   type MockAnthropicOptions,

@@ -6,6 +6,8 @@
  * conversation is derived from the `messages` the CLI sends back on every turn.
  */
 
+import { planHeartbeat } from "./heartbeat.js";
+
 export const SCENARIOS = [
   "success",
   "success-tools",
@@ -20,6 +22,7 @@ export const SCENARIOS = [
   "slow-tool",
   "hang-after-result",
   "echo",
+  "paperclip-heartbeat",
 ] as const;
 
 export type ScenarioName = (typeof SCENARIOS)[number];
@@ -94,25 +97,25 @@ export function parseMarker(text: string): ScenarioSelection | undefined {
   return arg === undefined ? { name } : { name, arg: Number(arg) };
 }
 
-interface Message {
+export interface Message {
   readonly role: string;
   readonly content: unknown;
 }
 
-function messagesOf(body: MessagesRequest): Message[] {
+export function messagesOf(body: MessagesRequest): Message[] {
   if (!Array.isArray(body.messages)) return [];
   return body.messages.filter(
     (m): m is Message => typeof m === "object" && m !== null && typeof (m as Message).role === "string",
   );
 }
 
-function blocksOf(content: unknown): Array<Record<string, unknown>> {
+export function blocksOf(content: unknown): Array<Record<string, unknown>> {
   if (typeof content === "string") return [{ type: "text", text: content }];
   if (!Array.isArray(content)) return [];
   return content.filter((b): b is Record<string, unknown> => typeof b === "object" && b !== null);
 }
 
-function textsOf(content: unknown): string[] {
+export function textsOf(content: unknown): string[] {
   return blocksOf(content)
     .filter((b) => b.type === "text" && typeof b.text === "string")
     .map((b) => b.text as string);
@@ -325,6 +328,8 @@ function planBlocks(body: MessagesRequest, selection: ScenarioSelection, turn: n
     }
     case "echo":
       return [{ type: "text", text: `Echo: the prompt has ${promptText(body).length} characters.` }];
+    case "paperclip-heartbeat":
+      return planHeartbeat(body, turn);
     default:
       return [{ type: "text", text: "Hello from the mock Anthropic API." }];
   }

@@ -12,12 +12,14 @@ import {
   isMainLoop,
   isScenarioName,
   type MessagesRequest,
+  messagesOf,
   planReply,
   type ReplyPlan,
   SCENARIOS,
   type ScenarioName,
   type ScenarioSelection,
   selectScenario,
+  textsOf,
 } from "./scenarios.js";
 import { encodeFrame, type MessagePlan, messageFrames, messageJson } from "./sse.js";
 
@@ -34,6 +36,14 @@ export interface MockAnthropicOptions {
   readonly log?: (line: string) => void;
   /** Called once per answered request (after a stream has ended). */
   readonly onRequest?: (request: RecordedRequest) => void;
+  /** Keep what each agent-loop request announced to the model ({@link Announced}). Default false. */
+  readonly recordAnnounced?: boolean;
+}
+
+/** What a CLI told the model in one agent-loop request: its tools, and the text of its system prompt, tool descriptions and first user message. */
+export interface Announced {
+  readonly tools: readonly string[];
+  readonly text: string;
 }
 
 export interface RecordedRequest {
@@ -48,6 +58,8 @@ export interface RecordedRequest {
   /** False when the route is not one the mock knows; it still got a plausible answer. */
   readonly known: boolean;
   readonly at: Date;
+  /** With `recordAnnounced`, for agent-loop requests. */
+  readonly announced?: Announced;
 }
 
 export interface MockAnthropic {
@@ -77,6 +89,7 @@ interface Config {
   readonly latencyMs: number;
   readonly log: (line: string) => void;
   readonly onRequest: (request: RecordedRequest) => void;
+  readonly recordAnnounced: boolean;
 }
 
 function parseOptions(options: MockAnthropicOptions): Config {
@@ -102,6 +115,7 @@ function parseOptions(options: MockAnthropicOptions): Config {
     latencyMs,
     log,
     onRequest: options.onRequest ?? (() => {}),
+    recordAnnounced: options.recordAnnounced === true,
   };
 }
 
@@ -197,6 +211,19 @@ interface Route {
   readonly mainLoop?: boolean;
   readonly stream: boolean;
   readonly known: boolean;
+  readonly announced?: Announced;
+}
+
+function announcedBy(body: MessagesRequest): Announced {
+  const tools = Array.isArray(body.tools) ? (body.tools as Array<Record<string, unknown>>) : [];
+  const system = typeof body.system === "string" ? [body.system] : textsOf(body.system);
+  const first = messagesOf(body).find((m) => m.role === "user");
+  return {
+    tools: tools.map((t) => String(t?.name ?? "")),
+    text: [...system, ...tools.map((t) => String(t?.description ?? "")), ...textsOf(first?.content)].join(
+      "\n",
+    ),
+  };
 }
 
 /** Start the mock. Resolves once it listens. */
@@ -225,6 +252,7 @@ export async function startMockAnthropic(options: MockAnthropicOptions = {}): Pr
         mainLoop: isMainLoop(parsed),
         stream,
         known: true,
+        ...(config.recordAnnounced && isMainLoop(parsed) ? { announced: announcedBy(parsed) } : {}),
       };
     }
     if (method === "POST" && path === "/v1/messages/count_tokens") {
@@ -318,8 +346,9 @@ export async function startMockAnthropic(options: MockAnthropicOptions = {}): Pr
   };
 }
 
-function messageInfo(r: Route): { scenario?: ScenarioName; mainLoop?: boolean } {
+function messageInfo(r: Route): { scenario?: ScenarioName; mainLoop?: boolean; announced?: Announced } {
   return {
+    ...(r.announced === undefined ? {} : { announced: r.announced }),
     ...(r.scenario === undefined ? {} : { scenario: r.scenario }),
     ...(r.mainLoop === undefined ? {} : { mainLoop: r.mainLoop }),
   };
