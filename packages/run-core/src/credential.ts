@@ -18,7 +18,7 @@ export type ClaudeCredentialKind = "cloud_provider" | "api_key" | "oauth_token" 
 
 /** Where a run's variable comes from, in the order the adapters let one override another. */
 export interface CredentialSource {
-  /** The config key the operator set (`env`, `envSecretRefs`, `inheritEnv`) or `server` (inherited as a whole). */
+  /** The config key the operator set (`env`, `envValueFrom`, `inheritEnv`) or `server` (inherited as a whole). */
   readonly field: string;
   /** Names this source sets (a value, a Secret reference or an inherited name); blank values do not count. */
   readonly names: Iterable<string>;
@@ -27,7 +27,7 @@ export interface CredentialSource {
 export interface ClaudeCredential {
   readonly kind: ClaudeCredentialKind;
   readonly name: ClaudeCredentialVar;
-  /** The source's field (`env`, `envSecretRefs`, `inheritEnv`, `server`…). */
+  /** The source's field (`env`, `envValueFrom`, `inheritEnv`, `server`…). */
   readonly field: string;
 }
 

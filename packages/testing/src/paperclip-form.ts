@@ -35,6 +35,14 @@ export const PAPERCLIP_CONTROLS_WHEN_SET: Readonly<Record<string, string>> = {
   bootstrapPromptTemplate: "Bootstrap prompt (legacy)",
 };
 
+/**
+ * Paperclip answers every agent read with each adapterConfig key whose name holds one of these words replaced by
+ * "***REDACTED***" (server dist redaction.js, `redactAgentAdapterConfig`; only `env` bindings are restored on save).
+ * The form then shows that text, sends it to the environment test and saves it back: such a key is unusable.
+ */
+export const PAPERCLIP_REDACTED_KEY =
+  /api[-_]?key|access[-_]?token|auth|token|authorization|bearer|secret|passwd|password|credential|jwt|private[-_]?key|cookie|connectionstring|browser[-_]?code|login[-_]?url/i;
+
 /** The value the form shows (and, on create, saves) for an unset key: Paperclip's `vi()`. */
 export function shownValue(field: FormField): unknown {
   if (field.default !== undefined) return field.default;
@@ -67,6 +75,8 @@ export function formProblems(fields: readonly FormField[]): string[] {
   for (const f of fields) {
     if (seen.has(f.key)) problems.push(`${f.key}: two controls in our own schema`);
     seen.add(f.key);
+    if (PAPERCLIP_REDACTED_KEY.test(f.key))
+      problems.push(`${f.key}: Paperclip redacts its value (the form shows and saves ***REDACTED***)`);
     const own = PAPERCLIP_OWN_CONTROLS[f.key];
     if (own) problems.push(`${f.key}: duplicates Paperclip's "${own}"`);
     const whenSet = PAPERCLIP_CONTROLS_WHEN_SET[f.key];

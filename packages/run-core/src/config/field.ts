@@ -17,6 +17,23 @@ export interface FieldForm {
   omitFromForm?: string;
   /** Shown only while the key is unset: once it holds a value, Paperclip renders its own control for it. */
   onlyWhileUnset?: boolean;
+  /** What the agent configuration doc says about the value beyond the hint (see {@link FieldDoc}). */
+  doc?: FieldDoc;
+}
+
+/**
+ * The value as the agent configuration doc describes it (the form's widget names say nothing about it). What is
+ * left out is inferred by `valueDoc` in present.ts: text, select and combobox are strings, number is an integer,
+ * toggle a boolean, a select's options are its values, a key ending in `Sec` counts seconds and `Ms` milliseconds.
+ * A textarea field must say its type.
+ */
+export interface FieldDoc {
+  /** The value's type in adapterConfig, e.g. "string (absolute path)", "JSON object of NAME: string". */
+  readonly type?: string;
+  /** Unit of a number or quantity, e.g. "seconds", "MiB". */
+  readonly unit?: string;
+  /** Every allowed value of an enumerated key. */
+  readonly values?: readonly string[];
 }
 
 /**

@@ -1,9 +1,17 @@
 export {
+  type ConfigExample,
+  type ConfigurationDocSpec,
+  toConfigurationDoc,
+  type ValueDoc,
+  valueDoc,
+} from "./doc.js";
+export {
   absolutePath,
   boolean,
   ENV_NAME_RE,
   envName,
   type FieldDef,
+  type FieldDoc,
   type FieldForm,
   field,
   httpUrl,
@@ -17,5 +25,5 @@ export {
   text,
 } from "./field.js";
 export { assertValid, nearest, PAPERCLIP_OWNED_KEYS, type ParseOptions, parseFields } from "./parse.js";
-export { fieldTitle, formLabel, toConfigSchema, toConfigurationDoc, toMarkdownTable } from "./present.js";
+export { fieldTitle, formLabel, toConfigSchema, toMarkdownTable } from "./present.js";
 export { SHARED_FIELDS, sharedFields } from "./shared-fields.js";

@@ -35,3 +35,22 @@ describe("fieldTitle", () => {
     expect(fieldTitle(defs, "envx")).toBe("envx");
   });
 });
+
+describe("fieldTitle of a legacy spelling", () => {
+  const renamed = [
+    field({
+      key: "envValueFrom",
+      aliases: ["envSecretRefs"],
+      schema: line(),
+      form: { label: "Env from existing Secrets", type: "textarea", hint: "", group: "Essentials" },
+    }),
+  ];
+  it("names the field by its current key", () => {
+    expect(fieldTitle(renamed, "envSecretRefs.GH_TOKEN")).toBe(
+      '"Essentials · Env from existing Secrets" (envValueFrom.GH_TOKEN)',
+    );
+    expect(fieldTitle(renamed, "envValueFrom")).toBe(
+      '"Essentials · Env from existing Secrets" (envValueFrom)',
+    );
+  });
+});

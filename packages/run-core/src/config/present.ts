@@ -47,20 +47,6 @@ function formDefault(def: FieldDef): unknown {
   return empty ? undefined : JSON.stringify(value);
 }
 
-/** The markdown doc Paperclip serves at /api/llms/agent-configuration/<type>.txt, grouped like the form. */
-export function toConfigurationDoc(adapterType: string, intro: string, defs: readonly FieldDef[]): string {
-  const lines = [`# ${adapterType} agent configuration`, "", intro.trim(), ""];
-  for (const [group, members] of groups(defs)) {
-    lines.push(`## ${group}`, "");
-    for (const def of members) {
-      const form = def.form.omitFromForm ? ` Form: ${def.form.omitFromForm}.` : "";
-      lines.push(`- \`${def.key}\`${docDefault(def)}: ${def.form.hint}${form}`);
-    }
-    lines.push("");
-  }
-  return `${lines.join("\n").trimEnd()}\n`;
-}
-
 /** The README table of config keys: key, group, default, meaning. */
 export function toMarkdownTable(defs: readonly FieldDef[]): string {
   const rows = ["| key | group | default | meaning |", "| --- | --- | --- | --- |"];
@@ -71,34 +57,35 @@ export function toMarkdownTable(defs: readonly FieldDef[]): string {
   return rows.join("\n");
 }
 
-function docDefault(def: FieldDef): string {
-  return def.default === undefined ? "" : ` (default \`${JSON.stringify(def.default)}\`)`;
-}
-
 function escapeCell(text: string): string {
   return text.replace(/\|/g, "\\|").replace(/\n/g, " ");
 }
 
-function groups(defs: readonly FieldDef[]): Map<string, FieldDef[]> {
-  const out = new Map<string, FieldDef[]>();
-  for (const def of defs) {
-    const list = out.get(def.form.group) ?? [];
-    list.push(def);
-    out.set(def.form.group, list);
-  }
-  return out;
-}
-
 /**
  * How messages name a config field: the form's label and the key, e.g. `"Env from existing Secrets"
- * (envSecretRefs.GH_TOKEN)`, so the operator finds it on the page. A path whose key has no definition is the path.
+ * (envValueFrom.GH_TOKEN)`, so the operator finds it on the page. A path whose key has no definition is the path.
  */
 export function fieldTitle(defs: readonly FieldDef[], path: string): string {
-  const def =
-    defs.find((d) => d.key === path) ??
-    defs.filter((d) => path.startsWith(`${d.key}.`)).sort((a, b) => b.key.length - a.key.length)[0];
+  const [def, rest] = fieldOf(defs, path);
   if (!def) return path;
+  // a legacy spelling (alias) is named by the key the form and docs use
+  const shown = `${def.key}${rest}`;
   return def.form.omitFromForm === undefined
-    ? `"${formLabel(def)}" (${path})`
-    : `${path} (${def.form.omitFromForm})`;
+    ? `"${formLabel(def)}" (${shown})`
+    : `${shown} (${def.form.omitFromForm})`;
+}
+
+/** The definition a path belongs to (by its key or an alias, the longest match) and the rest of the path. */
+function fieldOf(defs: readonly FieldDef[], path: string): [FieldDef | undefined, string] {
+  let best: [FieldDef | undefined, string] = [undefined, path];
+  let bestLength = -1;
+  for (const def of defs) {
+    for (const name of [def.key, ...def.aliases]) {
+      if ((path === name || path.startsWith(`${name}.`)) && name.length > bestLength) {
+        best = [def, path.slice(name.length)];
+        bestLength = name.length;
+      }
+    }
+  }
+  return best;
 }

@@ -30,7 +30,7 @@ const model = field({
     label: "Model",
     type: "combobox",
     options: CLAUDE_MODELS.map((m) => ({ value: m.id, label: m.label })),
-    hint: "Claude model id; unset: the CLI's default.",
+    hint: "Claude model id passed as --model (any id the CLI accepts); unset: the CLI's default model.",
     group: "Claude",
     omitFromForm: `Paperclip's own "Model" picker`,
   },
@@ -43,7 +43,7 @@ const effort = field({
     label: "Effort",
     type: "select",
     options: CLAUDE_EFFORTS.map((v) => ({ value: v, label: v })),
-    hint: `--effort, one of ${CLAUDE_EFFORTS.join(", ")}; unset: the CLI decides (auto).`,
+    hint: "Reasoning effort passed as --effort; unset: the CLI decides (Paperclip shows Auto).",
     group: "Claude",
     omitFromForm: `Paperclip's own "Thinking effort" (Auto, Low, Medium, High)`,
   },
@@ -53,7 +53,12 @@ const maxTurnsPerRun = field({
   key: "maxTurnsPerRun",
   schema: integer(0, 10_000),
   default: 0,
-  form: { label: "Max turns per run", type: "number", hint: "--max-turns; 0: no limit.", group: "Claude" },
+  form: {
+    label: "Max turns per run",
+    type: "number",
+    hint: "Most agentic turns the CLI takes in one run (--max-turns); 0: no limit.",
+    group: "Claude",
+  },
 });
 
 const dangerouslySkipPermissions = field({
@@ -63,7 +68,7 @@ const dangerouslySkipPermissions = field({
   form: {
     label: "Skip permission prompts",
     type: "toggle",
-    hint: "--dangerously-skip-permissions (Paperclip's default: on; an unattended run cannot answer prompts).",
+    hint: "Pass --dangerously-skip-permissions so tools run without approval prompts, which an unattended run cannot answer (Paperclip's default: on).",
     group: "Claude",
   },
 });
@@ -77,6 +82,7 @@ const instructionsFilePath = field({
     hint: "Absolute path of the agent's AGENTS.md on the Paperclip server (managed by Paperclip's instructions bundle); appended to the system prompt of fresh sessions.",
     group: "Claude",
     omitFromForm: `managed by Paperclip through the agent's "Instructions" page`,
+    doc: { type: "string (absolute path)" },
   },
 });
 
@@ -96,6 +102,7 @@ const extraArgs = field({
     hint: 'Appended to the claude command line: an array of strings (JSON text ["--verbose"] is accepted).',
     group: "Claude",
     omitFromForm: `Paperclip's own "Extra args (comma-separated)" under Advanced`,
+    doc: { type: "list of strings (JSON array)" },
   },
 });
 
@@ -107,6 +114,7 @@ const promptTemplate = field({
     type: "textarea",
     hint: "Heartbeat prompt with {{ agent.name }}-style placeholders; unset: the default heartbeat prompt. New agents keep their instructions in the instructions bundle (AGENTS.md).",
     group: "Prompt",
+    doc: { type: "string (template)" },
   },
 });
 
@@ -116,8 +124,9 @@ const bootstrapPromptTemplate = field({
   form: {
     label: "Bootstrap prompt",
     type: "textarea",
-    hint: "Prepended on fresh sessions only.",
+    hint: "Text prepended to the prompt of a fresh session only (not on resume); legacy, prefer the instructions bundle.",
     group: "Prompt",
+    doc: { type: "string (template)" },
     onlyWhileUnset: true,
   },
 });
@@ -167,6 +176,7 @@ const env = field({
     hint: "Variables for the CLI as an object of NAME: value (JSON text accepted); Paperclip resolves secret bindings. Never overrides the run's PAPERCLIP_* variables.",
     group: "Environment",
     omitFromForm: `Paperclip's own "Environment variables" editor (plain values and secret bindings)`,
+    doc: { type: "JSON object of NAME: string" },
   },
 });
 
@@ -180,7 +190,7 @@ const timeoutSec = field({
   form: {
     label: "Run timeout (s)",
     type: "number",
-    hint: "Wall-clock limit of one run; 0: none.",
+    hint: "Wall-clock limit of one run, then it is stopped and fails as timed out; 0: none, else at least 10.",
     group: "Run",
   },
 });
@@ -192,7 +202,7 @@ const graceSec = field({
   form: {
     label: "Stop grace (s)",
     type: "number",
-    hint: "Between SIGTERM and SIGKILL when a run is stopped.",
+    hint: "Time between SIGTERM and SIGKILL when a run is stopped (cancel or timeout).",
     group: "Run",
   },
 });
@@ -205,6 +215,7 @@ const paperclipApiUrl = field({
     type: "text",
     hint: "PAPERCLIP_API_URL as reachable from where the CLI runs; unset: the URL the server advertises.",
     group: "Paperclip",
+    doc: { type: "string (http or https URL)" },
   },
 });
 
@@ -217,6 +228,7 @@ const cwd = field({
     hint: "Absolute path; unset: Paperclip's workspace for the run.",
     group: "Run",
     onlyWhileUnset: true,
+    doc: { type: "string (absolute path)" },
   },
 });
 
