@@ -102,6 +102,7 @@ export async function execInPod(
 export async function loopbackRelay(
   target: { host: string; port: number },
   origin: string,
+  port = 0,
 ): Promise<{ url: string; close(): Promise<void> }> {
   const server: Server = createServer((req, res) => {
     const headers = { ...req.headers };
@@ -119,7 +120,7 @@ export async function loopbackRelay(
     });
     req.pipe(upstream);
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
   const local = (server.address() as { port: number }).port;
   return {
     url: `http://127.0.0.1:${local}`,

@@ -1,37 +1,21 @@
-import { fileURLToPath } from "node:url";
 import { BatchV1Api, CoreV1Api, KubernetesObjectApi, type V1Pod, Watch } from "@kubernetes/client-node";
-import { type MockAnthropic, startMockAnthropic } from "@paperclip-k8s/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { findRepoRoot, resolveLocalConfig } from "../cluster/config.js";
+import { resolveLocalConfig } from "../cluster/config.js";
 import { paperclipImageRef } from "../images/index.js";
-import { PaperclipApi } from "../paperclip/api.js";
-import { type PublishedPackage, publishPackages } from "../registry/publish.js";
-import { type LocalRegistry, startRegistry } from "../registry/verdaccio.js";
-import { createTestNamespace, deleteTestNamespace } from "../scenarios/index.js";
+import type { AdapterInfo } from "../paperclip/api.js";
 import { e2eKubeConfig } from "./helpers.js";
-import {
-  bootstrapAdminInPod,
-  ensurePaperclipImageLoaded,
-  helm,
-  loopbackRelay,
-  noKubeProxyArgs,
-  readyPod,
-} from "./in-cluster-rig.js";
+import { deployPaperclip, FULLNAME, type InClusterPaperclip, RELEASE } from "./in-cluster-paperclip.js";
+import { helm } from "./in-cluster-rig.js";
 
 /**
  * The production topology (issue 15 items 3-5): Paperclip's image in the cluster installed by the Helm chart, our
- * packages published to a local npm registry (verdaccio on the bridge address) and installed by Paperclip itself by
- * name and version through POST /api/adapters/install, an agent hired as claude_k8s whose run is a Job of the real
- * claude image in the same namespace, reaching the mock Anthropic API on this machine and Paperclip through its
- * Service DNS name; helm uninstall leaves only the kept workspace claim.
+ * packages released to a local npm registry (`pnpm changeset version` + `pnpm release` of HEAD; verdaccio on the
+ * bridge address) and installed by Paperclip itself by name and version through POST /api/adapters/install, an agent
+ * hired as claude_k8s whose run is a Job of the real claude image in the same namespace, reaching the mock Anthropic
+ * API on this machine and Paperclip through its Service DNS name; helm uninstall leaves only the kept workspace claim.
  */
 const local = process.env.SANDBOX_PROVIDER === "local";
-const root = findRepoRoot(fileURLToPath(new URL(".", import.meta.url)));
 const config = resolveLocalConfig();
-const helmBin = `${config.addonsBinDir}/helm`;
-const chart = `${root}/deploy/helm/paperclip-claude-k8s`;
-const RELEASE = "pc";
-const FULLNAME = `${RELEASE}-paperclip-claude-k8s`;
 const CLAUDE_IMAGE = process.env.E2E_CLAUDE_IMAGE ?? "localhost/paperclip-claude:2.1.330";
 const MOCK_API_KEY = "sk-ant-e2e-mock-key";
 const log = (line: string) => process.stderr.write(`[in-cluster] ${line}\n`);
@@ -39,85 +23,41 @@ const log = (line: string) => process.stderr.write(`[in-cluster] ${line}\n`);
 describe.skipIf(!local)("Paperclip in the cluster, adapter from the local registry", () => {
   const kc = e2eKubeConfig();
   const core = kc.makeApiClient(CoreV1Api);
+  let pc: InClusterPaperclip;
   let ns = "";
-  let registry: LocalRegistry | undefined;
-  let published: PublishedPackage[] = [];
-  let mock: MockAnthropic | undefined;
-  let relay: { url: string; close(): Promise<void> } | undefined;
-  let api: PaperclipApi;
   let pod: V1Pod;
   let installedAt = 0;
-  const serviceUrl = () => `http://${FULLNAME}.${ns}.svc.cluster.local:3100`;
 
   beforeAll(async () => {
-    const podHost = process.env.SANDBOX_POD_HOST as string;
-    const image = await ensurePaperclipImageLoaded(config, log);
-    log(`image ${image.ref}: build/cache ${image.buildMs} ms, import ${image.importMs} ms`);
-    const t0 = Date.now();
-    registry = await startRegistry({
-      cacheDir: config.cacheDir,
-      dir: `${config.stateDir}/registry`,
-      host: podHost,
-      log,
-    });
-    published = await publishPackages({
-      registryUrl: registry.url,
-      token: registry.token,
-      repoRoot: root,
-      log,
-    });
-    log(`registry up and packages published in ${Date.now() - t0} ms`);
-    mock = await startMockAnthropic({ host: podHost, defaultScenario: "success-tools" });
-    ns = await createTestNamespace(kc, "incluster");
-    await core.createNamespacedSecret({
-      namespace: ns,
-      body: {
-        metadata: { name: "paperclip-auth" },
-        stringData: { BETTER_AUTH_SECRET: (await import("node:crypto")).randomBytes(32).toString("hex") },
-      },
-    });
-    const adapter = published.find((p) => p.name === "@paperclip-k8s/adapter-k8s") as PublishedPackage;
-    const t1 = Date.now();
-    const sets = [
-      "secrets.auth.name=paperclip-auth",
-      `adapter.version=${adapter.version}`,
-      `adapter.npmRegistry=${registry.url}`,
-      "workspace.size=1Gi",
-      "resources.requests.cpu=100m",
-    ];
-    const args = [...sets.flatMap((s) => ["--set", s]), ...noKubeProxyArgs(config)];
-    await helm(helmBin, ["install", RELEASE, chart, "-n", ns, ...args]);
-    pod = await readyPod(kc, ns, 240_000);
-    installedAt = Date.now();
-    log(`helm install to a Ready Paperclip pod: ${installedAt - t1} ms`);
-    relay = await loopbackRelay(
-      { host: pod.status?.podIP as string, port: 3100 },
-      new URL(serviceUrl()).origin,
-    );
-    const cookie = await bootstrapAdminInPod(
+    pc = await deployPaperclip({
       kc,
-      { namespace: ns, name: pod.metadata?.name as string, container: "paperclip" },
-      relay.url,
-    );
-    api = new PaperclipApi(relay.url, cookie);
+      config,
+      podHost: process.env.SANDBOX_POD_HOST as string,
+      namespacePrefix: "incluster",
+      mock: { defaultScenario: "success-tools" },
+      log,
+    });
+    ns = pc.namespace;
+    pod = pc.pod;
+    installedAt = Date.now();
+    log(`timings: ${JSON.stringify(pc.timings)}`);
   });
 
   afterAll(async () => {
-    await relay?.close();
-    await mock?.close();
-    await registry?.stop();
-    if (ns) await deleteTestNamespace(kc, ns);
+    await pc?.close();
   });
 
-  it("the published tarballs carry real versions (workspace ranges resolved)", () => {
-    expect(published.map((p) => p.name).sort()).toEqual([
+  it("the released packages carry the versions changesets gave them (workspace ranges resolved)", () => {
+    expect(pc.released.map((p) => p.name).sort()).toEqual([
       "@paperclip-k8s/adapter-k8s",
       "@paperclip-k8s/adapter-local",
       "@paperclip-k8s/claude-parse",
       "@paperclip-k8s/k8s-runtime",
       "@paperclip-k8s/run-core",
     ]);
-    for (const p of published) expect(p.version).toMatch(/^\d+\.\d+\.\d+/);
+    for (const p of pc.released) expect(p.version).toMatch(/^\d+\.\d+\.\d+/);
+    // `changeset version` consumed this repository's changesets: nothing is released as 0.0.0
+    expect(pc.released.filter((p) => p.version === "0.0.0")).toEqual([]);
   });
 
   it("Paperclip runs non-root from the local image, with its data on the workspace volume", () => {
@@ -128,18 +68,16 @@ describe.skipIf(!local)("Paperclip in the cluster, adapter from the local regist
   });
 
   it("installs the adapter by name and version from the registry, hires a claude_k8s agent, and its Job succeeds through the Service", async () => {
-    const adapter = published.find((p) => p.name === "@paperclip-k8s/adapter-k8s") as PublishedPackage;
-    const installed = await api.request<{ type?: string; version?: string; packageName?: string }>(
-      "POST",
-      "/api/adapters/install",
-      { packageName: adapter.name, version: adapter.version },
-    );
-    log(`adapter installed: ${JSON.stringify(installed)}`);
-    expect(installed).toMatchObject({
+    const listed = (await pc.api.listAdapters()).find((a: AdapterInfo) => a.type === "claude_k8s");
+    log(`adapter listed: ${JSON.stringify(listed)}`);
+    expect(listed).toMatchObject({
       type: "claude_k8s",
-      packageName: adapter.name,
-      version: adapter.version,
+      packageName: pc.adapter.name,
+      version: pc.adapter.version,
+      loaded: true,
     });
+    const api = pc.api;
+    const mock = pc.mock;
 
     const company = await api.createCompany("In-cluster E2E");
     const agent = await api.createAgent(company.id, {
@@ -178,7 +116,7 @@ describe.skipIf(!local)("Paperclip in the cluster, adapter from the local regist
 
     expect(jobPods.length).toBeGreaterThan(0);
     const env = jobPods[0]?.spec?.containers[0]?.env ?? [];
-    expect(env.find((e) => e.name === "PAPERCLIP_API_URL")?.value).toBe(serviceUrl());
+    expect(env.find((e) => e.name === "PAPERCLIP_API_URL")?.value).toBe(pc.serviceUrl);
     expect(jobPods[0]?.spec?.containers[0]?.image).toBe(CLAUDE_IMAGE);
 
     const events = await core.listNamespacedEvent({ namespace: ns });
@@ -186,7 +124,7 @@ describe.skipIf(!local)("Paperclip in the cluster, adapter from the local regist
   });
 
   it("helm uninstall removes every chart object, Job, pod, Secret and Lease; the workspace claim is kept", async () => {
-    await helm(helmBin, ["uninstall", RELEASE, "-n", ns, "--wait"]);
+    await helm(pc.helmBin, ["uninstall", RELEASE, "-n", ns, "--wait"]);
     // The pod is deleted with its ReplicaSet, gracefully: wait until it is gone.
     const deadline = Date.now() + 90_000;
     while ((await core.listNamespacedPod({ namespace: ns })).items.length > 0 && Date.now() < deadline) {

@@ -121,7 +121,11 @@ export async function packedManifest(tgz: string): Promise<PackageManifest> {
   return JSON.parse(stdout) as PackageManifest;
 }
 
-async function registryShasum(url: string, name: string, version: string): Promise<string | undefined> {
+export async function registryShasum(
+  url: string,
+  name: string,
+  version: string,
+): Promise<string | undefined> {
   const res = await fetch(new URL(name.replace("/", "%2f"), url));
   if (res.status === 404) return undefined;
   if (!res.ok) throw new Error(`registry: GET ${name}: HTTP ${res.status}`);
