@@ -26,13 +26,13 @@ describe("environment checks that need no cluster", () => {
       level: "warn",
     });
     expect(credentialCheck(config(), {}).hint).toContain(
-      `"Essentials · Env from existing Secrets" (envSecretRefs)`,
+      `"Essentials · Env from existing Secrets" (envValueFrom)`,
     );
     expect(credentialCheck(config({ env: { ANTHROPIC_API_KEY: "k" } }), {})).toMatchObject({
       level: "info",
       message: "Claude credential ANTHROPIC_API_KEY comes from the agent's environment variables.",
     });
-    expect(credentialCheck(config({ envSecretRefs: "CLAUDE_CODE_OAUTH_TOKEN=claude/token" }), {}).level).toBe(
+    expect(credentialCheck(config({ envValueFrom: "CLAUDE_CODE_OAUTH_TOKEN=claude/token" }), {}).level).toBe(
       "info",
     );
     // inherited only when the server has it

@@ -64,7 +64,7 @@ export function credentialCheck(config: ClaudeK8sConfig, serverEnv: Env = proces
   const inherited = new Set(config.env.inherit);
   const credential = findClaudeCredential([
     { field: "env", names: setNames(config.env.values) },
-    { field: "envSecretRefs", names: Object.keys(config.env.secretRefs) },
+    { field: "envValueFrom", names: Object.keys(config.env.secretRefs) },
     { field: "inheritEnv", names: setNames(serverEnv).filter((name: string) => inherited.has(name)) },
   ]);
   if (!credential) {
@@ -76,15 +76,15 @@ export function credentialCheck(config: ClaudeK8sConfig, serverEnv: Env = proces
         "CLAUDE_CODE_USE_BEDROCK or CLAUDE_CODE_USE_VERTEX is set; runs will fail to authenticate.",
       hint:
         `Add ANTHROPIC_API_KEY (or CLAUDE_CODE_OAUTH_TOKEN from \`claude setup-token\`) on ${SECRETS_PAGE}, ` +
-        `or name a Kubernetes Secret in ${titled("envSecretRefs")} (ANTHROPIC_API_KEY=secret-name/key) ` +
+        `or name a Kubernetes Secret in ${titled("envValueFrom")} (a line ANTHROPIC_API_KEY: secret-name/key) ` +
         `or a Paperclip server variable in ${titled("inheritEnv")} on ${RUNTIME_PAGE}.`,
     };
   }
   const from =
     credential.field === "env"
       ? "the agent's environment variables"
-      : credential.field === "envSecretRefs"
-        ? `a Secret reference in ${titled("envSecretRefs")}`
+      : credential.field === "envValueFrom"
+        ? `a Secret reference in ${titled("envValueFrom")}`
         : `the Paperclip server, through ${titled("inheritEnv")}`;
   return {
     code: "k8s_claude_credential",

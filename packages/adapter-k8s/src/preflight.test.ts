@@ -104,7 +104,7 @@ async function planFor(config: Record<string, unknown>, secrets: Record<string, 
 describe("preflight of the planned Job", () => {
   it("names each definitely missing reference by its config field; skips the run's own Secrets and unverifiable reads", async () => {
     const config = {
-      envSecretRefs: { GH_TOKEN: "github/token", NPM_TOKEN: "npm/token" },
+      envValueFrom: { GH_TOKEN: "github/token", NPM_TOKEN: "npm/token" },
       inheritEnv: ["ANTHROPIC_API_KEY"],
       serviceAccountName: "ghost",
       priorityClassName: "no-such-class",
@@ -114,8 +114,8 @@ describe("preflight of the planned Job", () => {
     const findings = await preflightPlan(fake.cluster, parsed, plan);
     expect(findings.map((f) => [f.field, f.status])).toEqual([
       ["inheritEnv.ANTHROPIC_API_KEY", "missing"],
-      ["envSecretRefs.GH_TOKEN", "missing"],
-      ["envSecretRefs.NPM_TOKEN", "missing"],
+      ["envValueFrom.GH_TOKEN", "missing"],
+      ["envValueFrom.NPM_TOKEN", "missing"],
       ["serviceAccountName", "missing"],
       ["priorityClassName", "unknown"],
       ["runtimeClassName", "missing"],
@@ -128,21 +128,19 @@ describe("preflight of the planned Job", () => {
     expect(error?.code).toBe("adapter_config_invalid");
     expect(error?.failure.meta?.fields).toEqual([
       "inheritEnv.ANTHROPIC_API_KEY",
-      "envSecretRefs.GH_TOKEN",
-      "envSecretRefs.NPM_TOKEN",
+      "envValueFrom.GH_TOKEN",
+      "envValueFrom.NPM_TOKEN",
       "serviceAccountName",
       "runtimeClassName",
     ]);
-    expect(error?.message).toContain("envSecretRefs.GH_TOKEN: Secret github has no key token");
-    expect(error?.message).toContain(
-      "envSecretRefs.NPM_TOKEN: Secret npm does not exist in namespace agents",
-    );
+    expect(error?.message).toContain("envValueFrom.GH_TOKEN: Secret github has no key token");
+    expect(error?.message).toContain("envValueFrom.NPM_TOKEN: Secret npm does not exist in namespace agents");
   });
 
   it("passes when every reference exists or cannot be verified", async () => {
     const { fake, parsed, plan } = await planFor(
       {
-        envSecretRefs: { GH_TOKEN: "github/token" },
+        envValueFrom: { GH_TOKEN: "github/token" },
         serviceAccountName: "runner",
         priorityClassName: "high",
       },
@@ -152,7 +150,7 @@ describe("preflight of the planned Job", () => {
   });
 
   it("fails the run with adapter_config_invalid before any Job is listed or created", async () => {
-    const config = { envSecretRefs: { GH_TOKEN: "github/token" } };
+    const config = { envValueFrom: { GH_TOKEN: "github/token" } };
     const fake = fakeCluster({ anthropic: ["api-key"] });
     const execute = createK8sExecute({
       prepare: deps,
@@ -160,7 +158,7 @@ describe("preflight of the planned Job", () => {
     });
     const result = await execute(ctx(config));
     expect(result.errorCode).toBe("adapter_config_invalid");
-    expect(result.errorMeta?.fields).toEqual(["envSecretRefs.GH_TOKEN"]);
+    expect(result.errorMeta?.fields).toEqual(["envValueFrom.GH_TOKEN"]);
     expect(fake.calls).toEqual([]);
   });
 
@@ -176,7 +174,7 @@ describe("preflight of the planned Job", () => {
     }) as ClusterContext;
     const testEnvironment = createTestEnvironment({ connect: async () => cluster });
     const config = {
-      envSecretRefs: { GH_TOKEN: "github/token" },
+      envValueFrom: { GH_TOKEN: "github/token" },
       inheritEnv: ["ANTHROPIC_API_KEY"],
       priorityClassName: "high",
     };
@@ -186,7 +184,7 @@ describe("preflight of the planned Job", () => {
     expect(errors).toEqual([
       [
         "k8s_config_invalid",
-        '"Essentials · Env from existing Secrets" (envSecretRefs.GH_TOKEN): Secret github does not exist in namespace agents',
+        '"Essentials · Env from existing Secrets" (envValueFrom.GH_TOKEN): Secret github does not exist in namespace agents',
       ],
     ]);
     expect(result.checks).toContainEqual(

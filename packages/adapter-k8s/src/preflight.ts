@@ -49,7 +49,7 @@ export async function assertPlanStartable(
   if (error) throw error;
 }
 
-/** The config field a finding comes from: the env var's envSecretRefs / inheritEnv entry, or the pod field. */
+/** The config field a finding comes from: the env var's envValueFrom / inheritEnv entry, or the pod field. */
 function fieldOf(finding: PreflightFinding, config: ClaudeK8sConfig): string | undefined {
   const subject = finding.subject;
   switch (subject.kind) {
@@ -62,7 +62,7 @@ function fieldOf(finding: PreflightFinding, config: ClaudeK8sConfig): string | u
     case "Secret": {
       const env = subject.env;
       if (env === undefined) return undefined;
-      if (Object.hasOwn(config.env.secretRefs, env)) return `envSecretRefs.${env}`;
+      if (Object.hasOwn(config.env.secretRefs, env)) return `envValueFrom.${env}`;
       if (config.env.inherit.includes(env)) return `inheritEnv.${env}`;
       return undefined;
     }

@@ -126,7 +126,7 @@ describe("planEnv", () => {
   });
 
   it("treats operator-marked keys as secrets and lets the run env win over inherited values", () => {
-    const config = parseConfig({ inheritEnv: ["ALLOWED"], secretEnvKeys: ["MY_URL"] }).config;
+    const config = parseConfig({ inheritEnv: ["ALLOWED"], sensitiveEnvNames: ["MY_URL"] }).config;
     const plan = planEnv({
       ...base,
       config,
@@ -144,8 +144,8 @@ describe("planEnv", () => {
     expect(shown.MY_URL).toContain("REDACTED");
   });
 
-  it("uses envSecretRefs as references to existing Secrets", () => {
-    const config = parseConfig({ envSecretRefs: { ANTHROPIC_API_KEY: "anthropic/api-key" } }).config;
+  it("uses envValueFrom as references to existing Secrets", () => {
+    const config = parseConfig({ envValueFrom: { ANTHROPIC_API_KEY: "anthropic/api-key" } }).config;
     const plan = planEnv({
       ...base,
       config,

@@ -268,13 +268,9 @@ async function checkReferences(
   }
   if (config.pod.automountServiceAccountToken && !config.pod.serviceAccountName) {
     checks.push(
-      warn(
-        "k8s_service_account_default",
-        "automountServiceAccountToken is on but no serviceAccountName is set",
-        {
-          hint: "the pods would get the namespace's default ServiceAccount token; name a dedicated ServiceAccount",
-        },
-      ),
+      warn("k8s_service_account_default", "automountServiceAccount is on but no serviceAccountName is set", {
+        hint: "the pods would get the namespace's default ServiceAccount token; name a dedicated ServiceAccount",
+      }),
     );
   }
   return checks;

@@ -7,6 +7,7 @@ export {
   formProblems,
   PAPERCLIP_CONTROLS_WHEN_SET,
   PAPERCLIP_OWN_CONTROLS,
+  PAPERCLIP_REDACTED_KEY,
   shownValue,
 } from "./paperclip-form.js";
 export {

@@ -1,5 +1,7 @@
 import {
   type AdapterConfigSchema,
+  CLAUDE_CREDENTIAL_VARS,
+  type ConfigExample,
   sharedFields as s,
   toConfigSchema,
   toConfigurationDoc,
@@ -8,12 +10,12 @@ import {
 import {
   affinity,
   annotations,
-  automountServiceAccountToken,
+  automountServiceAccount,
   flatResources,
   fsGroup,
   image,
   imagePullPolicy,
-  imagePullSecrets,
+  imagePullRefs,
   kubeconfig,
   labels,
   namespace,
@@ -31,7 +33,7 @@ import {
 import {
   concurrencyScope,
   emptyDirSizeLimit,
-  envSecretRefs,
+  envValueFrom,
   homePath,
   inheritEnv,
   keepaliveSec,
@@ -39,7 +41,7 @@ import {
   podScheduleTimeoutSec,
   podStartTimeoutSec,
   retainJobs,
-  secretEnvKeys,
+  sensitiveEnvNames,
   ttlSecondsAfterFinished,
   workspaceClaimName,
   workspaceMode,
@@ -78,7 +80,7 @@ export const CLAUDE_K8S_FIELDS = [
   kubeconfig,
   namespace,
   image,
-  envSecretRefs,
+  envValueFrom,
   inheritEnv,
   paperclipApiUrl,
   workspaceMode,
@@ -92,7 +94,7 @@ export const CLAUDE_K8S_FIELDS = [
   s.promptTemplate,
   s.bootstrapPromptTemplate,
   s.env,
-  secretEnvKeys,
+  sensitiveEnvNames,
   s.timeoutSec,
   s.graceSec,
   concurrencyScope,
@@ -105,10 +107,10 @@ export const CLAUDE_K8S_FIELDS = [
   cwd,
   emptyDirSizeLimit,
   imagePullPolicy,
-  imagePullSecrets,
+  imagePullRefs,
   paperclipContainerName,
   serviceAccountName,
-  automountServiceAccountToken,
+  automountServiceAccount,
   resources,
   ...flatResources,
   nodeSelector,
@@ -134,9 +136,54 @@ export const CLAUDE_K8S_FIELDS = [
 export const IGNORED_KEYS: readonly string[] = ["command"];
 
 const INTRO = `Each run of a claude_k8s agent is one Kubernetes Job running the Claude Code CLI (\`claude --print
---output-format stream-json\`), prompt on stdin from a per-run Secret. Sessions resume when the workspace and the
-Claude home live on a ReadWriteMany PVC. Secrets never appear as literals in pod specs. Unknown keys are errors;
-numbers and toggles may be given as text; JSON fields may be given as JSON text.`;
+--output-format stream-json\`) with the prompt on stdin from a per-run Secret. Paperclip may run inside the cluster
+(the adapter then uses the Paperclip pod's service account, namespace, image and workspace claim) or outside it (then
+\`kubeconfig\` and \`image\` are required). Sessions resume when the workspace and the Claude home live on a
+ReadWriteMany PVC. Secret values never appear as literals in pod specs. Run the agent's environment test after
+hiring: it checks the cluster permissions, the image, the workspace claim, the Claude credential and the
+PAPERCLIP_API_URL the pod would get.`;
+
+const CREDENTIAL = `The pod needs one of these variables: ${CLAUDE_CREDENTIAL_VARS.map((v) => `\`${v}\``).join(", ")}.
+Usually \`ANTHROPIC_API_KEY\` (an Anthropic API key) or \`CLAUDE_CODE_OAUTH_TOKEN\` (a subscription token from
+\`claude setup-token\`). Give it one of three ways; its value reaches the pod only through a per-run Secret or a
+Secret reference, never as a literal in the pod spec:
+- \`envValueFrom\` (recommended): a Kubernetes Secret you created in the Jobs' namespace, e.g.
+  \`kubectl create secret generic anthropic --from-literal=api-key=...\` and
+  \`"envValueFrom": "ANTHROPIC_API_KEY: anthropic/api-key"\`. Write \`NAME: secret/key\` lines, not an object
+  or \`NAME=…\`: Paperclip hides those from its own form and API answers (\`***REDACTED***\`), and a save from
+  its form then writes the hidden text back.
+- \`env\`: Paperclip's "Environment variables" of the agent, a plain value or a Paperclip secret binding.
+- \`inheritEnv\`: the name of a variable of the Paperclip server's own environment, e.g. \`["ANTHROPIC_API_KEY"]\`.
+Without any, the environment test warns (k8s_claude_credential_missing) and runs fail to authenticate.`;
+
+/** Minimal working configs; a test parses each with the real parser. */
+export const EXAMPLES: readonly ConfigExample[] = [
+  {
+    title: "Paperclip runs in the cluster",
+    when: `Paperclip's pod runs with the service account of deploy/rbac.yaml (or the Helm chart) and is reachable
+through its Service; the Jobs use the pod's namespace and image; the Secret \`anthropic\` exists in that namespace.
+With a ReadWriteMany claim mounted at /paperclip on the Paperclip pod sessions resume; without one each run gets an
+emptyDir.`,
+    config: {
+      envValueFrom: "ANTHROPIC_API_KEY: anthropic/api-key",
+      paperclipApiUrl: "http://paperclip.paperclip.svc:3100",
+    },
+  },
+  {
+    title: "Paperclip runs outside the cluster (kubeconfig)",
+    when: `The kubeconfig file is on the Paperclip server and its user has the Role of deploy/rbac.yaml in
+\`agents\`; the image holds the claude CLI; the claim \`paperclip-workspace\` (ReadWriteMany) and the Secret
+\`anthropic\` exist in \`agents\`; pods reach Paperclip at the given URL.`,
+    config: {
+      kubeconfig: "/home/paperclip/.kube/config",
+      namespace: "agents",
+      image: "ghcr.io/example/claude-code:2.1.330",
+      workspaceClaimName: "paperclip-workspace",
+      envValueFrom: "ANTHROPIC_API_KEY: anthropic/api-key",
+      paperclipApiUrl: "http://paperclip.example.internal:3100",
+    },
+  },
+];
 
 /** Paperclip's generic config form. */
 export function getConfigSchema(): AdapterConfigSchema {
@@ -145,7 +192,13 @@ export function getConfigSchema(): AdapterConfigSchema {
 
 /** Markdown served by Paperclip at /api/llms/agent-configuration/claude_k8s.txt. */
 export function buildAgentConfigurationDoc(): string {
-  return toConfigurationDoc("claude_k8s", INTRO, CLAUDE_K8S_FIELDS);
+  return toConfigurationDoc({
+    adapterType: "claude_k8s",
+    intro: INTRO,
+    defs: CLAUDE_K8S_FIELDS,
+    credential: CREDENTIAL,
+    examples: EXAMPLES,
+  });
 }
 
 /** The README's config table (a test keeps README.md equal to it). */

@@ -15,7 +15,7 @@ describe("claude_k8s in Paperclip's agent form", () => {
       "kubeconfig",
       "namespace",
       "image",
-      "envSecretRefs",
+      "envValueFrom",
       "inheritEnv",
       "paperclipApiUrl",
       "workspaceMode",
@@ -31,6 +31,6 @@ describe("claude_k8s in Paperclip's agent form", () => {
     expect(hint("image")).toMatch(/unset in a cluster: the image of the Paperclip container/);
     expect(hint("kubeconfig")).toMatch(/Required when Paperclip does not run in the cluster/);
     expect(hint("namespace")).toMatch(/in a cluster, the Paperclip pod's; outside, the kubeconfig context's/);
-    expect(hint("envSecretRefs")).toMatch(/Claude credential/);
+    expect(hint("envValueFrom")).toMatch(/Claude credential/);
   });
 });

@@ -115,8 +115,11 @@ export function stringList(item: z.ZodType<string>): z.ZodType<string[]> {
 }
 
 /**
- * A map of strings: an object, a JSON object, or `key=value` lines (`#` comments); numbers and booleans are
- * stringified. `check` names what is wrong with an entry; values are never echoed (they may be secrets).
+ * A map of strings: an object, a JSON object, or `key=value` / `key: value` lines (`#` comments); numbers and
+ * booleans are stringified. `check` names what is wrong with an entry; values are never echoed (they may be
+ * secrets). The colon form exists for Paperclip: it redacts `NAME=value` text and object entries whose name looks
+ * like a credential (ANTHROPIC_API_KEY…) in every agent read, so its form would save the redaction back; a
+ * `NAME: value` line survives. No key (label, annotation, env name) can hold `=` or `:`, so the first of them ends it.
  */
 export function stringMap(
   check: (key: string, value: string) => string | undefined,
@@ -151,9 +154,9 @@ function mapText(value: string, report: Report): unknown {
   for (const [i, raw] of trimmed.split("\n").entries()) {
     const entry = raw.trim();
     if (entry === "" || entry.startsWith("#")) continue;
-    const eq = entry.indexOf("=");
+    const eq = entry.search(/[=:]/);
     if (eq <= 0) {
-      report(`line ${i + 1} is not key=value`);
+      report(`line ${i + 1} is not key=value or key: value`);
       return undefined;
     }
     out[entry.slice(0, eq).trim()] = entry.slice(eq + 1).trim();

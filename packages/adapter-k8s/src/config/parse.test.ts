@@ -96,7 +96,7 @@ describe("parseConfig", () => {
       "resources.limits.memory": "3Gi",
       "resources.requests.cpu": "500m",
       extraArgs: '["--a", "--b"]',
-      secretEnvKeys: "MY_API_THING\nOTHER",
+      sensitiveEnvNames: "MY_API_THING\nOTHER",
       kubeconfig: "apiVersion: v1\nkind: Config\nclusters: []\n",
     });
     expect(c.claude.maxTurnsPerRun).toBe(5);
@@ -127,7 +127,7 @@ describe("parseConfig", () => {
       workspaceMode: "nfs",
       cwd: "/elsewhere",
       timeoutSec: 3,
-      envSecretRefs: { TOKEN: "no-slash" },
+      envValueFrom: { TOKEN: "no-slash" },
     });
     expect(fields.sort()).toEqual(
       [
@@ -147,7 +147,7 @@ describe("parseConfig", () => {
         "workspaceMode",
         "cwd",
         "timeoutSec",
-        "envSecretRefs.TOKEN",
+        "envValueFrom.TOKEN",
       ].sort(),
     );
     expect(issuesOf({ env: { PAPERCLIP_API_KEY: "y" } })).toEqual(["env.PAPERCLIP_API_KEY"]);
@@ -162,7 +162,7 @@ describe("parseConfig", () => {
         imagePullPolicy: secret,
         tolerations: secret,
         nodeSelector: { pool: secret },
-        envSecretRefs: { TOKEN: secret },
+        envValueFrom: { TOKEN: secret },
         env: { OK: { nested: secret } },
       });
       expect.unreachable();
@@ -185,14 +185,33 @@ describe("parseConfig", () => {
     expect(config.pod.resources).toEqual({ requests: {}, limits: { memory: "1Gi" } });
   });
 
-  it("parses envSecretRefs and refuses to define a variable twice", () => {
-    const { config } = parseConfig({ envSecretRefs: { ANTHROPIC_API_KEY: "anthropic/api-key" } });
+  it("parses envValueFrom and refuses to define a variable twice", () => {
+    const { config } = parseConfig({ envValueFrom: { ANTHROPIC_API_KEY: "anthropic/api-key" } });
     expect(config.env.secretRefs).toEqual({ ANTHROPIC_API_KEY: { name: "anthropic", key: "api-key" } });
-    expect(parseConfig({ envSecretRefs: "A=s/k\nB = t/k2" }).config.env.secretRefs).toEqual({
+    expect(parseConfig({ envValueFrom: "A=s/k\nB = t/k2" }).config.env.secretRefs).toEqual({
       A: { name: "s", key: "k" },
       B: { name: "t", key: "k2" },
     });
-    expect(issuesOf({ env: { X: "1" }, envSecretRefs: { X: "s/k" } })).toEqual(["envSecretRefs.X"]);
+    expect(issuesOf({ env: { X: "1" }, envValueFrom: { X: "s/k" } })).toEqual(["envValueFrom.X"]);
+  });
+
+  it("reads the names Paperclip redacted (envSecretRefs, secretEnvKeys, imagePullSecrets, automountServiceAccountToken) as aliases", () => {
+    const { config } = parseConfig({
+      envSecretRefs: { ANTHROPIC_API_KEY: "anthropic/api-key" },
+      secretEnvKeys: ["MY_URL"],
+      env: { MY_URL: "https://example.com" },
+      imagePullSecrets: "ghcr, quay",
+      automountServiceAccountToken: "true",
+      serviceAccountName: "agent",
+    });
+    expect(config.env.secretRefs).toEqual({ ANTHROPIC_API_KEY: { name: "anthropic", key: "api-key" } });
+    expect(config.env.secretKeys).toEqual(["MY_URL"]);
+    expect(config.pod.imagePullSecrets).toEqual(["ghcr", "quay"]);
+    expect(config.pod.automountServiceAccountToken).toBe(true);
+    // the key wins over its old spelling
+    expect(
+      parseConfig({ imagePullRefs: ["a"], imagePullSecrets: ["b"] }).config.pod.imagePullSecrets,
+    ).toEqual(["a"]);
   });
 
   it("keeps homePath and cwd inside the workspace mount", () => {

@@ -12,7 +12,7 @@ import { type ClaudeK8sConfig, RESOURCE_NAMES, type Resources } from "./types.js
 /** What parsing a claude_k8s config yields: the typed config and the warnings a run should show. */
 export interface ParsedConfig {
   config: ClaudeK8sConfig;
-  /** Things that are valid but likely mistakes (e.g. a secretEnvKeys entry that protects nothing). */
+  /** Things that are valid but likely mistakes (e.g. a sensitiveEnvNames entry that protects nothing). */
   warnings: string[];
 }
 
@@ -44,10 +44,10 @@ export function parseConfig(raw: unknown): ParsedConfig {
     },
     env: {
       values: f.env,
-      secretKeys: f.secretEnvKeys,
+      secretKeys: f.sensitiveEnvNames,
       inherit: f.inheritEnv,
       secretRefs: Object.fromEntries(
-        Object.entries(f.envSecretRefs).map(([name, ref]) => {
+        Object.entries(f.envValueFrom).map(([name, ref]) => {
           const [secretName = "", key = ""] = ref.trim().split("/");
           return [name, { name: secretName, key }];
         }),
@@ -65,10 +65,10 @@ export function parseConfig(raw: unknown): ParsedConfig {
     pod: {
       image: f.image,
       imagePullPolicy: f.imagePullPolicy,
-      imagePullSecrets: f.imagePullSecrets,
+      imagePullSecrets: f.imagePullRefs,
       paperclipContainerName: f.paperclipContainerName,
       serviceAccountName: f.serviceAccountName,
-      automountServiceAccountToken: f.automountServiceAccountToken,
+      automountServiceAccountToken: f.automountServiceAccount,
       resources: resolveResources(record, f, issues),
       nodeSelector: f.nodeSelector,
       tolerations: f.tolerations,
@@ -150,7 +150,7 @@ function crossFieldIssues(c: ClaudeK8sConfig): ConfigIssue[] {
     fail("cwd", `must be inside workspaceMountPath (${ws.mountPath})`);
   for (const name of Object.keys(c.env.secretRefs)) {
     if (Object.hasOwn(c.env.values, name))
-      fail(`envSecretRefs.${name}`, "is also set in env; set it in one place");
+      fail(`envValueFrom.${name}`, "is also set in env; set it in one place");
   }
   return issues;
 }
@@ -159,7 +159,9 @@ function warningsOf(c: ClaudeK8sConfig): string[] {
   const set = new Set([...Object.keys(c.env.values), ...c.env.inherit]);
   return c.env.secretKeys
     .filter((name) => !set.has(name))
-    .map((name) => `secretEnvKeys: ${name} matches no variable of env or inheritEnv, so it protects nothing`);
+    .map(
+      (name) => `sensitiveEnvNames: ${name} matches no variable of env or inheritEnv, so it protects nothing`,
+    );
 }
 
 /**

@@ -47,6 +47,7 @@ export const kubeconfig = field({
     "Kubeconfig",
     "textarea",
     "Required when Paperclip does not run in the cluster: an absolute path on the Paperclip server or the kubeconfig YAML. Unset: in a cluster, the Paperclip pod's service account; outside, $KUBECONFIG, else ~/.kube/config.",
+    { doc: { type: "string (absolute path of a kubeconfig file, or kubeconfig YAML)" } },
   ),
 });
 
@@ -58,6 +59,7 @@ export const namespace = field({
     "Namespace",
     "text",
     "Namespace of the Jobs (the one the Role of deploy/rbac.yaml grants). Unset: in a cluster, the Paperclip pod's; outside, the kubeconfig context's, else default.",
+    { doc: { type: "string (Kubernetes namespace name)" } },
   ),
 });
 
@@ -69,6 +71,7 @@ export const image = field({
     "Image",
     "text",
     "Image holding the claude CLI. Required when Paperclip does not run in the cluster; unset in a cluster: the image of the Paperclip container (paperclipContainerName).",
+    { doc: { type: "string (image reference such as registry/name:tag)" } },
   ),
 });
 
@@ -79,19 +82,28 @@ export const imagePullPolicy = field({
   key: "imagePullPolicy",
   schema: choice(PULL_POLICIES),
   default: "IfNotPresent" as ImagePullPolicy,
-  form: form("Pod", "Image pull policy", "select", "The container's imagePullPolicy.", {
-    options: options(PULL_POLICIES),
-  }),
+  form: form(
+    "Pod",
+    "Image pull policy",
+    "select",
+    "When the node pulls the image (the container's imagePullPolicy).",
+    {
+      options: options(PULL_POLICIES),
+    },
+  ),
 });
 
-export const imagePullSecrets = field({
-  key: "imagePullSecrets",
+/** Not `imagePullSecrets`: Paperclip redacts every key holding "secret" in its API answers (read as an alias). */
+export const imagePullRefs = field({
+  key: "imagePullRefs",
+  aliases: ["imagePullSecrets"],
   schema: stringList(dnsSubdomain("Secret")),
   form: form(
     "Pod",
     "Image pull secrets",
     "text",
     "Secret names, comma-separated or a JSON array; unset: the Paperclip pod's in a cluster, none outside.",
+    { doc: { type: "list of Secret names (JSON array or comma-separated)" } },
   ),
 });
 
@@ -110,18 +122,25 @@ export const paperclipContainerName = field({
 export const serviceAccountName = field({
   key: "serviceAccountName",
   schema: dnsSubdomain("ServiceAccount"),
-  form: form("Pod", "Service account", "text", "The Job's service account; unset: the namespace's default."),
+  form: form(
+    "Pod",
+    "Service account",
+    "text",
+    "Service account the Job's pod runs as; unset: the namespace's default.",
+  ),
 });
 
-export const automountServiceAccountToken = field({
-  key: "automountServiceAccountToken",
+/** Not `automountServiceAccountToken`: Paperclip redacts every key holding "token" (read as an alias). */
+export const automountServiceAccount = field({
+  key: "automountServiceAccount",
+  aliases: ["automountServiceAccountToken"],
   schema: boolean,
   default: false,
   form: form(
     "Pod",
     "Mount service-account token",
     "toggle",
-    "Mount the service account's API token into the pod.",
+    "Mount the service account's Kubernetes API token into the pod (off: the agent gets no cluster credentials).",
   ),
 });
 
@@ -141,6 +160,12 @@ export const resources = field({
     "Resources",
     "textarea",
     'Container requests and limits as JSON ({"requests":{"cpu":"250m"},"limits":{"memory":"8Gi"}}); the default applies only when no resources key is set.',
+    {
+      doc: {
+        type: "JSON object { requests?, limits? } of cpu, memory, ephemeral-storage",
+        unit: "Kubernetes quantities (cpu: cores or m; memory: bytes, Mi, Gi)",
+      },
+    },
   ),
 });
 
@@ -152,7 +177,14 @@ function flatResource<const K extends "requests" | "limits", const N extends Res
       "Resources",
       `${name} ${kind === "requests" ? "request" : "limit"}`,
       "text",
-      `The flat form of resources.${kind}.${name} (e.g. 500m, 2Gi); must agree with the resources object if both set it.`,
+      `The flat form of resources.${kind}.${name}; must agree with the resources object if both set it.`,
+      {
+        doc: {
+          type: "string (Kubernetes quantity)",
+          unit:
+            name === "cpu" ? "cores, or m for millicores (500m)" : "bytes, with Ki, Mi, Gi… (1536Mi, 2Gi)",
+        },
+      },
     ),
   });
 }
@@ -175,7 +207,8 @@ export const nodeSelector = field({
     "Scheduling",
     "Node selector",
     "textarea",
-    "key=value lines or a JSON object; unset: the Paperclip pod's in a cluster, none outside.",
+    "Node labels the pod must match; unset: the Paperclip pod's in a cluster, none outside.",
+    { doc: { type: "JSON object of label: value (or key=value lines)" } },
   ),
 });
 
@@ -186,7 +219,8 @@ export const tolerations = field({
     "Scheduling",
     "Tolerations",
     "textarea",
-    "JSON array of V1Toleration; unset: the Paperclip pod's in a cluster, none outside.",
+    "Taints the pod tolerates; unset: the Paperclip pod's in a cluster, none outside.",
+    { doc: { type: "JSON array of Kubernetes V1Toleration objects" } },
   ),
 });
 
@@ -197,20 +231,31 @@ export const affinity = field({
     "Scheduling",
     "Affinity",
     "textarea",
-    "JSON object (V1Affinity: nodeAffinity, podAffinity, podAntiAffinity).",
+    "Where the pod may be scheduled relative to nodes and other pods; unset: none.",
+    { doc: { type: "JSON object (Kubernetes V1Affinity: nodeAffinity, podAffinity, podAntiAffinity)" } },
   ),
 });
 
 export const priorityClassName = field({
   key: "priorityClassName",
   schema: dnsSubdomain("PriorityClass"),
-  form: form("Scheduling", "Priority class", "text", "The pod's priorityClassName."),
+  form: form(
+    "Scheduling",
+    "Priority class",
+    "text",
+    "PriorityClass of the pod (priorityClassName); unset: none.",
+  ),
 });
 
 export const runtimeClassName = field({
   key: "runtimeClassName",
   schema: dnsSubdomain("RuntimeClass"),
-  form: form("Scheduling", "Runtime class", "text", "The pod's runtimeClassName (e.g. gvisor)."),
+  form: form(
+    "Scheduling",
+    "Runtime class",
+    "text",
+    "RuntimeClass of the pod (runtimeClassName, e.g. gvisor); unset: the cluster's default runtime.",
+  ),
 });
 
 // ---- Metadata ------------------------------------------------------------------------------------------------------
@@ -223,7 +268,8 @@ export const labels = field({
     "Metadata",
     "Extra labels",
     "textarea",
-    "key=value lines or a JSON object, on the Job and its pod; paperclip.ai/ and app.kubernetes.io/managed-by are reserved.",
+    "Extra labels on the Job and its pod; paperclip.ai/ and app.kubernetes.io/managed-by are reserved.",
+    { doc: { type: "JSON object of label: value (or key=value lines)" } },
   ),
 });
 
@@ -235,7 +281,8 @@ export const annotations = field({
     "Metadata",
     "Extra annotations",
     "textarea",
-    "key=value lines or a JSON object, on the Job and its pod; the adapter's prefixes are reserved.",
+    "Extra annotations on the Job and its pod; the adapter's prefixes are reserved.",
+    { doc: { type: "JSON object of annotation: value (or key=value lines)" } },
   ),
 });
 
@@ -246,14 +293,14 @@ export const runAsUser = field({
   key: "runAsUser",
   schema: integer(1, ID_MAX),
   default: 1000,
-  form: form("Security", "Run as user", "number", "The container's uid (never root)."),
+  form: form("Security", "Run as user", "number", "User id the container runs as (never 0, root)."),
 });
 
 export const runAsGroup = field({
   key: "runAsGroup",
   schema: integer(0, ID_MAX),
   default: 1000,
-  form: form("Security", "Run as group", "number", "The container's gid."),
+  form: form("Security", "Run as group", "number", "Group id the container runs as."),
 });
 
 export const fsGroup = field({
@@ -265,6 +312,7 @@ export const fsGroup = field({
     // text, not number: Paperclip's number control shows (and saves) 0 for an unset key
     "text",
     "The pod's fsGroup; unset by default: a recursive chown of a large shared volume stalls pod start.",
+    { doc: { type: "integer (group id)" } },
   ),
 });
 
@@ -276,6 +324,6 @@ export const readOnlyRootFilesystem = field({
     "Security",
     "Read-only root filesystem",
     "toggle",
-    "Read-only root filesystem with a writable /tmp.",
+    "Mount the container's root filesystem read-only (a writable /tmp is provided).",
   ),
 });

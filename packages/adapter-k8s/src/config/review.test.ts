@@ -163,11 +163,11 @@ describe("values the shared rules now refuse", () => {
 });
 
 describe("warnings", () => {
-  it("warns (without failing) about secretEnvKeys that match no variable of env or inheritEnv", () => {
+  it("warns (without failing) about sensitiveEnvNames that match no variable of env or inheritEnv", () => {
     const { warnings } = parseConfig({
       env: { MY_URL: "https://x" },
       inheritEnv: ["GITHUB_TOKEN"],
-      secretEnvKeys: ["MY_URL", "GITHUB_TOKEN", "MY_TYPO"],
+      sensitiveEnvNames: ["MY_URL", "GITHUB_TOKEN", "MY_TYPO"],
     });
     expect(warnings).toEqual([expect.stringContaining("MY_TYPO")]);
     expect(warnings.join("")).not.toContain("MY_URL");
@@ -181,7 +181,7 @@ describe("Paperclip's form", () => {
       "kubeconfig",
       "namespace",
       "image",
-      "envSecretRefs",
+      "envValueFrom",
     ]);
     expect(fields.map((f) => f.key)).toEqual(
       CLAUDE_K8S_FIELDS.filter((d) => d.form.omitFromForm === undefined).map((d) => d.key),

@@ -11,8 +11,12 @@ const envNames = stringList(z.preprocess(trim, envName) as z.ZodType<string>);
 
 // ---- Environment ---------------------------------------------------------------------------------------------------
 
-export const secretEnvKeys = field({
-  key: "secretEnvKeys",
+// Key names avoid the words Paperclip redacts in every API answer (secret, token, auth, key…): the UI would show,
+// test and save "***REDACTED***" instead of the value. The old names are read as aliases.
+
+export const sensitiveEnvNames = field({
+  key: "sensitiveEnvNames",
+  aliases: ["secretEnvKeys"],
   schema: envNames,
   default: [],
   form: form(
@@ -20,6 +24,7 @@ export const secretEnvKeys = field({
     "Extra secret env names",
     "textarea",
     "Names (of env or inheritEnv) whose values must also travel only through the run Secret, on top of the built-in detection (key, token, secret, password…).",
+    { doc: { type: "list of env names (JSON array or comma/newline-separated)" } },
   ),
 });
 
@@ -32,18 +37,25 @@ export const inheritEnv = field({
     "Inherited server env",
     "textarea",
     "Names of Paperclip server variables passed to the pod, e.g. ANTHROPIC_API_KEY (a Secret reference on the Paperclip container stays a reference); nothing is inherited otherwise.",
+    { doc: { type: "list of env names (JSON array or comma/newline-separated)" } },
   ),
 });
 
-export const envSecretRefs = field({
-  key: "envSecretRefs",
+export const envValueFrom = field({
+  key: "envValueFrom",
+  aliases: ["envSecretRefs"],
   schema: secretRefMap,
   default: {},
   form: form(
     "Essentials",
     "Env from existing Secrets",
     "textarea",
-    "NAME=secret-name/key lines or a JSON object: variables taken from Secrets of the Job's namespace. The Claude credential goes here (ANTHROPIC_API_KEY=anthropic/api-key or CLAUDE_CODE_OAUTH_TOKEN=…) or into the Environment variables section.",
+    "Variables taken from existing Secrets of the Job's namespace, one NAME: secret-name/key per line. The Claude credential goes here (ANTHROPIC_API_KEY: anthropic/api-key, or CLAUDE_CODE_OAUTH_TOKEN: …) or into the Environment variables section. Write the colon form: Paperclip redacts NAME=… text and JSON entries named like credentials.",
+    {
+      doc: {
+        type: 'string of "NAME: secret-name/key" lines (a JSON object of NAME: "secret-name/key" is read too)',
+      },
+    },
   ),
 });
 
@@ -58,7 +70,7 @@ export const concurrencyScope = field({
     "Run",
     "One live Job per",
     "select",
-    "agent: one live Job per agent; task: one per agent and task.",
+    "How many runs of this agent may have a live Job: agent = one at a time; task = one per task (runs of different tasks in parallel).",
     {
       options: [
         { value: "agent", label: "agent" },
@@ -76,7 +88,7 @@ export const podScheduleTimeoutSec = field({
     "Run",
     "Scheduling timeout (s)",
     "number",
-    "Fail a pod that is still unscheduled after this long.",
+    "A run whose pod is still unscheduled after this long fails (k8s_unschedulable).",
   ),
 });
 
@@ -88,7 +100,7 @@ export const podStartTimeoutSec = field({
     "Run",
     "Container start timeout (s)",
     "number",
-    "From scheduled to running (image pull, mounts).",
+    "A run whose scheduled pod is not running after this long (image pull, volume mounts) fails.",
   ),
 });
 
@@ -100,7 +112,7 @@ export const keepaliveSec = field({
     "Run",
     "Keepalive (s)",
     "number",
-    "A status line after this much silence keeps the Paperclip run fresh.",
+    "After this much silence from the pod, a status line is logged so Paperclip keeps the run marked alive (5 to 240).",
   ),
 });
 
@@ -115,7 +127,7 @@ export const workspaceMode = field({
     "Essentials",
     "Workspace",
     "select",
-    "auto: a PVC if configured or mounted on the Paperclip pod, else an emptyDir (no resume).",
+    "Volume holding the workspace and the Claude home: pvc = a ReadWriteMany claim (sessions resume); emptyDir = scratch per run (no resume); auto = pvc if a claim is configured or mounted on the Paperclip pod, else emptyDir.",
     {
       options: [
         { value: "auto", label: "auto (PVC if configured or mounted on Paperclip, else emptyDir)" },
@@ -134,6 +146,7 @@ export const workspaceClaimName = field({
     "Workspace PVC",
     "text",
     "ReadWriteMany claim holding workspaces and the Claude home; unset: the claim mounted at workspaceMountPath on the Paperclip pod.",
+    { doc: { type: "string (PersistentVolumeClaim name in the Jobs' namespace)" } },
   ),
 });
 
@@ -145,7 +158,13 @@ export const workspaceSubPath = field({
       error: "must be a relative path without ..",
     }),
   ) as z.ZodType<string>,
-  form: form("Workspace", "PVC subPath", "text", "subPath of the claim to mount."),
+  form: form(
+    "Workspace",
+    "PVC subPath",
+    "text",
+    "Directory inside the claim that is mounted (a relative path); unset: the claim's root.",
+    { doc: { type: "string (relative path)" } },
+  ),
 });
 
 /** An absolute path, trimmed, without a trailing slash. */
@@ -163,6 +182,7 @@ export const workspaceMountPath = field({
     "Mount path",
     "text",
     "Where the workspace volume is mounted in the pod (and on the Paperclip pod, for auto).",
+    { doc: { type: "string (absolute path)" } },
   ),
 });
 
@@ -173,14 +193,21 @@ export const homePath = field({
     "Workspace",
     "HOME (Claude home)",
     "text",
-    "Unset: the mount path. Must be inside it so sessions persist.",
+    "HOME of the claude CLI in the pod (its sessions live there); must be inside the mount path so sessions persist. Unset: the mount path.",
+    { doc: { type: "string (absolute path)" } },
   ),
 });
 
 export const emptyDirSizeLimit = field({
   key: "emptyDirSizeLimit",
   schema: quantity,
-  form: form("Workspace", "emptyDir size limit", "text", "sizeLimit of an emptyDir workspace (e.g. 10Gi)."),
+  form: form(
+    "Workspace",
+    "emptyDir size limit",
+    "text",
+    "Size limit of an emptyDir workspace (e.g. 10Gi); unset: no limit.",
+    { doc: { type: "string (Kubernetes quantity)", unit: "bytes, with Mi, Gi…" } },
+  ),
 });
 
 // ---- Cleanup -------------------------------------------------------------------------------------------------------
@@ -193,7 +220,7 @@ export const ttlSecondsAfterFinished = field({
     "Cleanup",
     "Job TTL after finish (s)",
     "number",
-    "Safety net; the adapter deletes Jobs itself unless retainJobs.",
+    "Kubernetes deletes a finished Job after this long (ttlSecondsAfterFinished): a safety net, the adapter deletes its Jobs itself unless retainJobs.",
   ),
 });
 
@@ -201,7 +228,12 @@ export const retainJobs = field({
   key: "retainJobs",
   schema: boolean,
   default: false,
-  form: form("Cleanup", "Keep finished Jobs", "toggle", "Keep Jobs and their Secrets for inspection."),
+  form: form(
+    "Cleanup",
+    "Keep finished Jobs",
+    "toggle",
+    "Keep finished Jobs and their Secrets for inspection instead of deleting them after the run.",
+  ),
 });
 
 export const orphanMaxAgeSec = field({

@@ -64,24 +64,24 @@ afterAll(async () => {
 });
 
 describe("preflight of the planned Job (issue 13, finding 4)", () => {
-  it("envSecretRefs naming a missing Secret or key: adapter_config_invalid naming each, no Job, no Secret", async () => {
+  it("envValueFrom naming a missing Secret or key: adapter_config_invalid naming each, no Job, no Secret", async () => {
     const adapter = createServerAdapter();
     const agentId = "agent-pre-secret";
     const runId = "pre-secret";
     const config = baseConfig({
-      envSecretRefs: { GH_TOKEN: "github/token", NPM_TOKEN: "npm-absent/token", GH_OTHER: "github/nope" },
+      envValueFrom: { GH_TOKEN: "github/token", NPM_TOKEN: "npm-absent/token", GH_OTHER: "github/nope" },
     });
     const run = recordedRun({ runId, agentId, config });
     const { value: result, seconds } = await timed(adapter.execute(run.ctx));
     expect(result.errorCode, result.errorMessage ?? "").toBe("adapter_config_invalid");
     expect((result.errorMeta as { fields?: string[] } | undefined)?.fields).toEqual([
-      "envSecretRefs.NPM_TOKEN",
-      "envSecretRefs.GH_OTHER",
+      "envValueFrom.NPM_TOKEN",
+      "envValueFrom.GH_OTHER",
     ]);
     expect(result.errorMessage).toContain(
-      `envSecretRefs.NPM_TOKEN: Secret npm-absent does not exist in namespace ${NS}`,
+      `envValueFrom.NPM_TOKEN: Secret npm-absent does not exist in namespace ${NS}`,
     );
-    expect(result.errorMessage).toContain("envSecretRefs.GH_OTHER: Secret github has no key nope");
+    expect(result.errorMessage).toContain("envValueFrom.GH_OTHER: Secret github has no key nope");
     expect(seconds).toBeLessThan(10);
     expect(run.dispatched).toBe(0);
     expect(await objectsOfRun(admin, NS, { runId, agentId, companyId: COMPANY })).toEqual({
@@ -94,10 +94,10 @@ describe("preflight of the planned Job (issue 13, finding 4)", () => {
     expect(tested.status).toBe("fail");
     // named as the form shows the field (its label), with the key
     expect(tested.checks.filter((c) => c.level === "error").map((c) => c.message)).toEqual([
-      `${titled("envSecretRefs.NPM_TOKEN")}: Secret npm-absent does not exist in namespace ${NS}`,
-      `${titled("envSecretRefs.GH_OTHER")}: Secret github has no key nope`,
+      `${titled("envValueFrom.NPM_TOKEN")}: Secret npm-absent does not exist in namespace ${NS}`,
+      `${titled("envValueFrom.GH_OTHER")}: Secret github has no key nope`,
     ]);
-    expect(titled("envSecretRefs.NPM_TOKEN")).toContain("(envSecretRefs.NPM_TOKEN)");
+    expect(titled("envValueFrom.NPM_TOKEN")).toContain("(envValueFrom.NPM_TOKEN)");
     expect((await admin.batch.listNamespacedJob({ namespace: NS })).items).toEqual([]);
   });
 
