@@ -16,7 +16,7 @@ export const LOCAL_FIELDS = [
     form: {
       label: "Claude command",
       type: "text",
-      hint: "Name on PATH or absolute path of the Claude Code CLI.",
+      hint: "The Claude Code CLI to run: a name looked up on the server's PATH or an absolute path.",
       group: "Run",
       omitFromForm: `Paperclip's own "Command" under Advanced`,
     },
@@ -28,7 +28,7 @@ export const LOCAL_FIELDS = [
     form: {
       label: "Exit grace after result (ms)",
       type: "number",
-      hint: "How long the CLI may keep running after it wrote its result before the adapter ends it.",
+      hint: "How long the CLI may keep running after it wrote its result before the adapter ends it (0 to 600000).",
       group: "Run",
     },
   }),
@@ -39,7 +39,7 @@ export const LOCAL_FIELDS = [
     form: {
       label: "Test probe timeout (s)",
       type: "number",
-      hint: "Limit of the environment test's hello probe.",
+      hint: "Time limit of the environment test's hello probe (one short prompt to the model).",
       group: "Run",
     },
   }),
