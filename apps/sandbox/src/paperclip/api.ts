@@ -51,6 +51,22 @@ export interface AdapterConfigSchema {
   readonly fields: readonly ConfigFieldSchema[];
 }
 
+export interface Issue {
+  readonly id: string;
+  readonly identifier?: string;
+  readonly title: string;
+  readonly status: string;
+  readonly assigneeAgentId: string | null;
+}
+
+export interface IssueComment {
+  readonly id: string;
+  readonly body: string;
+  readonly authorAgentId: string | null;
+  readonly authorUserId?: string | null;
+  readonly createdByRunId?: string | null;
+}
+
 export type RunStatus = "queued" | "running" | "succeeded" | "failed" | "cancelled" | "timed_out" | string;
 
 export interface HeartbeatRun {
@@ -130,9 +146,30 @@ export class PaperclipApi {
 
   createAgent(
     companyId: string,
-    input: { name: string; adapterType: string; adapterConfig: Record<string, unknown> },
+    input: { name: string; adapterType: string; adapterConfig: Record<string, unknown>; role?: string },
   ): Promise<Agent> {
     return this.request("POST", `/api/companies/${companyId}/agents`, input);
+  }
+
+  /** An issue assigned to `assigneeAgentId` (Paperclip wakes the assignee). */
+  createIssue(
+    companyId: string,
+    input: { title: string; description?: string; assigneeAgentId?: string; status?: string },
+  ): Promise<Issue> {
+    return this.request("POST", `/api/companies/${companyId}/issues`, input);
+  }
+
+  getIssue(issueId: string): Promise<Issue> {
+    return this.request("GET", `/api/issues/${issueId}`);
+  }
+
+  issueComments(issueId: string): Promise<IssueComment[]> {
+    return this.request("GET", `/api/issues/${issueId}/comments`);
+  }
+
+  /** What Paperclip's skills screen shows for an agent (the adapter's listSkills). */
+  agentSkills(agentId: string): Promise<Record<string, unknown>> {
+    return this.request("GET", `/api/agents/${agentId}/skills`);
   }
 
   updateAgent(agentId: string, patch: { adapterConfig?: Record<string, unknown> }): Promise<Agent> {

@@ -4,8 +4,10 @@
  * `pnpm release` (`pnpm build && changeset publish`) against the local registry. What that publishes is what
  * Paperclip then installs by name, so the workspace ranges, `files` and the release scripts are all exercised.
  *
- * Keyed by HEAD: a registry already holding this commit's release (a marker next to its storage, and every version
- * still served with the same tarball) is reused. Versions a previous commit published under the same numbers are
+ * What is released is this checkout: HEAD, or, with uncommitted changes to tracked files, a snapshot of them
+ * (`git stash create`, which touches neither the working tree nor the stash list). Keyed by that tree: a registry
+ * already holding its release (a marker next to its storage, and every version still served with the same
+ * tarball) is reused. Versions a previous commit published under the same numbers are
  * unpublished first, so the registry always serves this commit's code.
  */
 import { execFile } from "node:child_process";
@@ -37,11 +39,13 @@ interface Marker {
 
 export async function releasePackages(options: ReleaseOptions): Promise<PublishedPackage[]> {
   const log = options.log ?? (() => {});
-  const commit = (await exec("git", ["rev-parse", "HEAD"], { cwd: options.repoRoot })).stdout.trim();
+  const git = async (...args: string[]) => (await exec("git", args, { cwd: options.repoRoot })).stdout.trim();
+  const snapshot = (await git("stash", "create")) || (await git("rev-parse", "HEAD"));
+  const commit = await git("rev-parse", `${snapshot}^{tree}`);
   const markerFile = join(options.stateDir, "release.json");
   const reused = await reusableRelease(markerFile, commit, options.registryUrl);
   if (reused) {
-    log(`registry: release of ${commit.slice(0, 12)} already published (${describe(reused)})`);
+    log(`registry: release of tree ${commit.slice(0, 12)} already published (${describe(reused)})`);
     return reused;
   }
   const work = await mkdtemp(join(tmpdir(), "paperclip-k8s-release-"));
@@ -68,7 +72,9 @@ export async function releasePackages(options: ReleaseOptions): Promise<Publishe
     }
   };
   try {
+    // a local clone shares the object store, so the snapshot commit is there even though no ref names it
     await exec("git", ["clone", "-q", options.repoRoot, clone]);
+    await exec("git", ["-C", clone, "checkout", "-q", "--detach", snapshot]);
     const ci = { ...process.env, CI: "true", TURBO_TELEMETRY_DISABLED: "1", DO_NOT_TRACK: "1" };
     await step(
       "pnpm install (offline)",

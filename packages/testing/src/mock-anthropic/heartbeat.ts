@@ -77,11 +77,16 @@ function conversationText(body: MessagesRequest): string {
   return parts.join("\n");
 }
 
+/** The conversation's last tool_result (the CLI may append reminder messages after it). */
 function lastToolResult(body: MessagesRequest): string {
-  const last = messagesOf(body).at(-1);
-  const result = blocksOf(last?.content).find((b) => b.type === "tool_result");
-  if (result === undefined) return "";
-  return typeof result.content === "string" ? result.content : textsOf(result.content).join("\n");
+  let last = "";
+  for (const message of messagesOf(body)) {
+    for (const block of blocksOf(message.content)) {
+      if (block.type !== "tool_result") continue;
+      last = typeof block.content === "string" ? block.content : textsOf(block.content).join("\n");
+    }
+  }
+  return last;
 }
 
 function failed(reason: string): PlannedBlock[] {
