@@ -36,9 +36,25 @@ export function missingPackages(reqs: readonly HostRequirement[] = HOST_REQUIREM
   return [...new Set(reqs.filter((r) => !present(r)).map((r) => r.aptPackage))];
 }
 
+/** What the kind provider needs on the host: a Docker engine to start, debootstrap for the node image. */
+export const KIND_HOST_REQUIREMENTS: readonly HostRequirement[] = [
+  { probe: "dockerd", aptPackage: "docker.io" },
+  { probe: "docker", aptPackage: "docker.io" },
+  { probe: "runc", aptPackage: "runc" },
+  { probe: "debootstrap", aptPackage: "debootstrap" },
+  { probe: "umoci", aptPackage: "umoci" },
+  { probe: "ctr", aptPackage: "containerd" },
+  { probe: "/usr/sbin/xtables-nft-multi", aptPackage: "iptables" },
+  { probe: "gcc", aptPackage: "gcc" },
+  { probe: "/usr/lib/x86_64-linux-gnu/libc.a", aptPackage: "libc6-dev" },
+];
+
 /** Installs missing Debian packages with apt-get (root only); a fresh CI machine goes through here once. */
-export async function ensureHostPackages(log: (line: string) => void = () => {}): Promise<string[]> {
-  const missing = missingPackages();
+export async function ensureHostPackages(
+  log: (line: string) => void = () => {},
+  reqs: readonly HostRequirement[] = HOST_REQUIREMENTS,
+): Promise<string[]> {
+  const missing = missingPackages(reqs);
   if (missing.length === 0) return [];
   if (process.getuid?.() !== 0) {
     throw new SandboxError(
@@ -54,7 +70,7 @@ export async function ensureHostPackages(log: (line: string) => void = () => {})
     env,
     timeoutMs: 900_000,
   });
-  const still = missingPackages();
+  const still = missingPackages(reqs);
   if (still.length > 0) {
     throw new SandboxError("sandbox_host_unsupported", `apt-get did not provide ${still.join(", ")}`);
   }

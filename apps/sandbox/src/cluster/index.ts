@@ -1,8 +1,4 @@
-import { mkdtemp } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { imageRecipes } from "../images/index.js";
-import { writeDockerContext } from "../images/oci.js";
+import { resolve } from "node:path";
 import { type LocalClusterConfig, resolveLocalConfig } from "./config.js";
 import { SandboxError } from "./errors.js";
 import { run } from "./exec.js";
@@ -19,7 +15,7 @@ import {
 
 export { type LocalClusterConfig, resolveLocalConfig, statePaths } from "./config.js";
 export { SandboxError, type SandboxErrorCode } from "./errors.js";
-export { KIND_NODE_IMAGE, KindProvider, kindDownCommands, kindUpCommands } from "./kind-provider.js";
+export { KIND_NODE_IMAGE, KindProvider } from "./kind-provider.js";
 export { KubeconfigProvider } from "./kubeconfig-provider.js";
 export { LocalProvider } from "./local-provider.js";
 export type { ClusterProvider, ClusterStatus, ProviderName, Step, StepLog, UpContext } from "./provider.js";
@@ -85,25 +81,20 @@ export async function selectProvider(options: ProviderOptions = {}): Promise<Clu
       }
       return new KubeconfigProvider(resolve(kubeconfig));
     case "kind":
-      return kindProvider(config);
+      return kindProvider(config, env);
   }
 }
 
-function kindProvider(config: LocalClusterConfig): KindProvider {
+/**
+ * SANDBOX_KIND_NODE_IMAGE: unset = the node image the sandbox builds offline; `upstream` = the pinned kindest/node
+ * (needs a registry); any other value = that image reference. SANDBOX_DOCKER_HOST: an engine to use instead of the
+ * default one or the sandbox's own.
+ */
+function kindProvider(config: LocalClusterConfig, env: NodeJS.ProcessEnv): KindProvider {
   return new KindProvider({
-    kubeconfigPath: config.kubeconfigPath,
-    images: [],
-    prepareImages: async () => {
-      const dir = await mkdtemp(join(tmpdir(), "sandbox-kind-images-"));
-      const recipes = (await imageRecipes(config)).filter((r) => r.ref !== config.images.pause);
-      const out = [];
-      for (const recipe of recipes) {
-        const context = join(dir, recipe.ref.replace(/[^A-Za-z0-9._-]+/g, "_"));
-        await writeDockerContext(recipe, context);
-        out.push({ ref: recipe.ref, context });
-      }
-      return out;
-    },
+    config,
+    ...(env.SANDBOX_KIND_NODE_IMAGE ? { nodeImage: env.SANDBOX_KIND_NODE_IMAGE } : {}),
+    ...(env.SANDBOX_DOCKER_HOST ? { dockerHost: env.SANDBOX_DOCKER_HOST } : {}),
   });
 }
 
