@@ -92,8 +92,16 @@ describe("claude_cli: a Paperclip agent doing its issue through Paperclip's API"
     const announced = mock.requests.filter((r) => r.announced).map((r) => r.announced);
     expect(announced[0]?.tools).toEqual(expect.arrayContaining(["Bash", "Read", "Skill"]));
     expect(announced[0]?.text).toMatch(/The above agent instructions were loaded from \/\S+\/AGENTS\.md\./);
-    console.log(
-      `MCP tools announced: ${announced[0]?.tools.filter((t) => t.startsWith("mcp__")).join(", ") || "none"}`,
+    // Paperclip's MCP servers (runtimeMcp, native_mcp): their tools are announced to the model, as tool definitions
+    // or, for a CLI that defers MCP tools behind its ToolSearch tool, by name in the request.
+    const mcp = new Set(
+      announced.flatMap((a) => [
+        ...(a?.tools ?? []).filter((t) => t.startsWith("mcp__")),
+        ...((a?.text ?? "").match(/mcp__Paperclip_\w+/g) ?? []),
+      ]),
     );
+    console.log(`MCP tools announced: ${[...mcp].join(", ") || "none"}`);
+      (await import("node:fs")).writeFileSync("/tmp/w/announced.json", JSON.stringify(announced, null, 1));
+    expect([...mcp].some((t) => t.startsWith("mcp__Paperclip_"))).toBe(true);
   });
 });

@@ -59,7 +59,10 @@ describe("paperclip-heartbeat scenario", () => {
     const afterComment = [...afterCheckout, ...exchange("m", "Bash", "HTTP 201 {}")];
     expect(plan(afterComment)[0]).toMatchObject({ input: { description: "Paperclip API: done" } });
     // the CLI may append reminder messages after the last tool_result
-    const reminder: Msg = { role: "user", content: [{ type: "text", text: "<system-reminder>x</system-reminder>" }] };
+    const reminder: Msg = {
+      role: "user",
+      content: [{ type: "text", text: "<system-reminder>x</system-reminder>" }],
+    };
     expect(plan([...afterComment, ...exchange("d", "Bash", "HTTP 200 {}"), reminder])).toEqual([
       { type: "text", text: HEARTBEAT_DONE },
     ]);
@@ -67,6 +70,16 @@ describe("paperclip-heartbeat scenario", () => {
 
   it("skips the Skill step for a CLI without the Skill tool", () => {
     expect(plan([prompt], ["Bash", "Read"])).toMatchObject([{ name: "Read" }]);
+  });
+
+  it("searches for Paperclip's MCP tools after the skill when the CLI defers them behind ToolSearch", () => {
+    const tools = ["Skill", "ToolSearch", "Bash", "Read"];
+    expect(plan([prompt, ...skillLoaded], tools)).toMatchObject([
+      { name: "ToolSearch", input: { query: "paperclip" } },
+    ]);
+    expect(plan([prompt, ...skillLoaded, ...exchange("t", "ToolSearch", "found")], tools)).toMatchObject([
+      { name: "Read", input: { file_path: "/b/instr/HEARTBEAT.md" } },
+    ]);
   });
 
   it("stops, naming the gate, when the skill text, the directive, the sibling file or an API write is missing", () => {

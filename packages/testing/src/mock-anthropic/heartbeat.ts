@@ -4,10 +4,11 @@
  * bundle and a working Paperclip API. Each step is gated on evidence in the conversation the CLI sends back:
  *
  * 1. `Skill` paperclip (when the CLI offers the Skill tool) — the skill's text must then be in the conversation;
- * 2. `Read` ./HEARTBEAT.md resolved from the instructions path directive in the system prompt;
- * 3. Bash: check out the wake's issue (`POST /api/issues/:id/checkout`);
- * 4. Bash: comment on it, quoting HEARTBEAT.md's first heading (so the comment proves the sibling file was read);
- * 5. Bash: `PATCH` its status to done;
+ * 2. `ToolSearch` paperclip (when the CLI defers MCP tools behind it), so Paperclip's MCP tools get announced;
+ * 3. `Read` ./HEARTBEAT.md resolved from the instructions path directive in the system prompt;
+ * 4. Bash: check out the wake's issue (`POST /api/issues/:id/checkout`);
+ * 5. Bash: comment on it, quoting HEARTBEAT.md's first heading (so the comment proves the sibling file was read);
+ * 6. Bash: `PATCH` its status to done;
  * then a final text. The API calls use `PAPERCLIP_API_URL`, `PAPERCLIP_API_KEY`, `PAPERCLIP_RUN_ID`,
  * `PAPERCLIP_AGENT_ID` and `PAPERCLIP_TASK_ID` from the tool's environment, with the skill's headers. A failed gate
  * ends the turn with a text starting {@link HEARTBEAT_FAILED} that names it.
@@ -29,7 +30,7 @@ export const HEARTBEAT_COMMENT = "Mock agent heartbeat. HEARTBEAT.md opens with:
 const SKILL_EVIDENCE = "Run audit trail";
 const DIRECTIVE = /loaded from (\S+)\. Resolve any relative file references from (\S+?)\/?\. /;
 
-type Step = "skill" | "read" | "checkout" | "comment" | "done";
+type Step = "skill" | "tools" | "read" | "checkout" | "comment" | "done";
 
 /** The calls the agent makes, one Node script (present wherever the CLI runs) taking an action name and a text. */
 const API_SCRIPT = [
@@ -102,6 +103,8 @@ export function firstHeading(readResult: string): string {
 export function planHeartbeat(body: MessagesRequest, turn: number): PlannedBlock[] {
   const steps: Step[] = [
     ...(toolNames(body).includes("Skill") ? (["skill"] as const) : []),
+    // a CLI that defers MCP tools behind ToolSearch loads Paperclip's on request, as a model would
+    ...(toolNames(body).includes("ToolSearch") ? (["tools"] as const) : []),
     "read",
     "checkout",
     "comment",
@@ -123,6 +126,15 @@ export function planHeartbeat(body: MessagesRequest, turn: number): PlannedBlock
   switch (step) {
     case "skill":
       return [{ type: "tool_use", id: id("skill"), name: "Skill", input: { skill: "paperclip" } }];
+    case "tools":
+      return [
+        {
+          type: "tool_use",
+          id: id("tools"),
+          name: "ToolSearch",
+          input: { query: "paperclip", max_results: 10 },
+        },
+      ];
     case "read": {
       const directive = DIRECTIVE.exec(systemText(body));
       if (!directive) return failed("no instructions path directive in the system prompt");

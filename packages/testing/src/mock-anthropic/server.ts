@@ -8,6 +8,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import {
+  blocksOf,
   errorBody,
   isMainLoop,
   isScenarioName,
@@ -40,8 +41,9 @@ export interface MockAnthropicOptions {
   readonly recordAnnounced?: boolean;
 }
 
-/** What a CLI told the model in one agent-loop request: its tools, and the text of its system prompt, tool descriptions and first user message. */
+/** What a CLI told the model in one agent-loop request: its tools, and the text of its system prompt, tool descriptions and user messages. */
 export interface Announced {
+  /** Tool definitions sent, and tools a tool search loaded (tool_reference blocks). */
   readonly tools: readonly string[];
   readonly text: string;
 }
@@ -217,12 +219,21 @@ interface Route {
 function announcedBy(body: MessagesRequest): Announced {
   const tools = Array.isArray(body.tools) ? (body.tools as Array<Record<string, unknown>>) : [];
   const system = typeof body.system === "string" ? [body.system] : textsOf(body.system);
-  const first = messagesOf(body).find((m) => m.role === "user");
+  // user text blocks carry the CLI's reminders (deferred tool names, skill listings), not only the prompt
+  const userTexts = messagesOf(body)
+    .filter((m) => m.role === "user")
+    .flatMap((m) => textsOf(m.content));
+  // tools a search loaded: tool_reference blocks in tool results
+  const referenced = messagesOf(body).flatMap((m) =>
+    blocksOf(m.content)
+      .filter((b) => b.type === "tool_result" && Array.isArray(b.content))
+      .flatMap((b) => blocksOf(b.content))
+      .filter((b) => b.type === "tool_reference" && typeof b.tool_name === "string")
+      .map((b) => b.tool_name as string),
+  );
   return {
-    tools: tools.map((t) => String(t?.name ?? "")),
-    text: [...system, ...tools.map((t) => String(t?.description ?? "")), ...textsOf(first?.content)].join(
-      "\n",
-    ),
+    tools: [...new Set([...tools.map((t) => String(t?.name ?? "")), ...referenced])],
+    text: [...system, ...tools.map((t) => String(t?.description ?? "")), ...userTexts].join("\n"),
   };
 }
 
