@@ -24,6 +24,7 @@ import { ADAPTER_TYPE } from "./identity.js";
 import { type PlanFinding, preflightPlan } from "./preflight.js";
 import { defaultPrepareDeps, prepareRun, type RunPlan } from "./prepare.js";
 import { requiredAccess } from "./rbac.js";
+import { planK8sRunFiles } from "./run-files.js";
 
 type Check = AdapterEnvironmentCheck;
 const info = (code: string, message: string, extra: Partial<Check> = {}): Check => ({
@@ -126,8 +127,17 @@ export function createTestEnvironment(deps: TestEnvironmentDeps = { connect }) {
     try {
       // The probe run has no real agent id, so its instructions would be refused: they are checked above instead.
       const probeConfig = { ...config, claude: { ...config.claude, instructionsFilePath: undefined } };
-      plan = await prepareRun(probeContext(ctx), probeConfig, cluster, defaultPrepareDeps);
-      for (const note of plan.notes) if (!isApiUrlNote(note)) checks.push(warn("k8s_run_note", note));
+      const probe = probeContext(ctx);
+      const files = await planK8sRunFiles(probe, probeConfig, defaultPrepareDeps.serverEnv);
+      plan = await prepareRun(probe, probeConfig, cluster, defaultPrepareDeps, undefined, files);
+      // the run files' notes say what the run gets (bundle, MCP servers); their warnings and the pod's notes are
+      // problems
+      const summaries = new Set(files.notes);
+      for (const note of plan.notes) {
+        if (isApiUrlNote(note)) continue;
+        checks.push(summaries.has(note) ? info("k8s_run_files", note) : warn("k8s_run_note", note));
+      }
+      for (const warning of files.warnings) checks.push(warn("k8s_run_note", warning));
     } catch (error) {
       checks.push(unbuildable(error));
       return done();

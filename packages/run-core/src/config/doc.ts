@@ -76,8 +76,12 @@ const RULES = `## Value rules
 - Unknown keys are refused: the run and the environment test fail with \`adapter_config_invalid\` naming every bad
   key and field (a near miss names the key it resembles).
 - Integers and booleans may also be given as text (\`"300"\`, \`"true"\`): Paperclip's generic form stores text.
-- JSON objects and lists may also be given as JSON text; where a key says so, \`NAME=value\` lines or
-  comma-separated text are accepted too.
+- JSON objects and lists may also be given as JSON text; where a key says so, \`NAME: value\` or \`NAME=value\`
+  lines, or comma-separated text, are accepted too.
+- Paperclip hides from its API answers and its form every key whose name looks like a credential (secret, token,
+  auth…) and, elsewhere, \`NAME=value\` text or object entries with such a NAME; its form then saves the hidden text
+  (\`***REDACTED***\`) back. Only \`env\` is restored. Keep credentials in \`env\` (or a referenced Secret), and
+  write references as the key's line says.
 - An optional key left out takes the behaviour its line describes; a key with a default takes that default.`;
 
 /** The markdown doc: intro, minimal configs, credential, value rules, then every key grouped like the form. */
