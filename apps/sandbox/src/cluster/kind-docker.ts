@@ -1,4 +1,4 @@
-import { chmod, mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { SandboxError } from "./errors.js";
 import { findCommand, run } from "./exec.js";
@@ -146,4 +146,17 @@ export async function stopOwnEngine(cfg: DockerEngineConfig, log: (l: string) =>
 export async function engineLeftoverMounts(cfg: DockerEngineConfig): Promise<string[]> {
   const info = await readFile("/proc/self/mountinfo", "utf8");
   return [...mountsUnder(info, cfg.runDir), ...mountsUnder(info, cfg.dataRoot)];
+}
+
+/** Processes whose command line names the engine's run directory (dockerd, its containerd, shims, docker-proxy). */
+export async function engineLeftoverProcesses(
+  cfg: Pick<DockerEngineConfig, "runDir">,
+): Promise<{ pid: number; why: string; cmdline: string }[]> {
+  const found: { pid: number; why: string; cmdline: string }[] = [];
+  for (const pid of (await readdir("/proc")).filter((p) => /^\d+$/.test(p))) {
+    const cmd = await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "");
+    if (cmd.includes(cfg.runDir))
+      found.push({ pid: Number(pid), why: `names ${cfg.runDir}`, cmdline: cmd.split("\0").join(" ").trim() });
+  }
+  return found;
 }

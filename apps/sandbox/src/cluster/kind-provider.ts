@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { CoreV1Api } from "@kubernetes/client-node";
@@ -11,6 +11,7 @@ import { ensureHostPackages, KIND_HOST_REQUIREMENTS } from "./host.js";
 import {
   type DockerEngineConfig,
   engineLeftoverMounts,
+  engineLeftoverProcesses,
   startOwnEngine,
   stopOwnEngine,
 } from "./kind-docker.js";
@@ -121,6 +122,11 @@ export class KindProvider implements ClusterProvider {
 
   private get sysctlFile(): string {
     return join(this.stateDir, "host-sysctls.json");
+  }
+
+  /** The host bridge of the node network (recorded at `up`, checked for after `down`). */
+  private get bridgeFile(): string {
+    return join(this.stateDir, "network-bridge");
   }
 
   kubeconfigPath(): string {
@@ -265,6 +271,21 @@ export class KindProvider implements ClusterProvider {
     await this.kind(kindLoadArgs(this.clusterName, await ensureKindArchive(archive, ref)), this.host);
   }
 
+  /** What a stopped sandbox engine left: processes, mounts, the node network's bridge, unrestored sysctls. */
+  private async leftovers() {
+    const bridge = existsSync(this.bridgeFile) ? (await readFile(this.bridgeFile, "utf8")).trim() : "";
+    const links = bridge ? await existingLinks([bridge]) : [];
+    if (links.length === 0) await rm(this.bridgeFile, { force: true });
+    return {
+      processes: await engineLeftoverProcesses(this.engine),
+      mounts: await engineLeftoverMounts(this.engine),
+      links,
+      cgroups: [],
+      iptables: [],
+      sysctls: existsSync(this.sysctlFile) ? [`not restored yet: ${this.sysctlFile}`] : [],
+    };
+  }
+
   downSteps(): Step<object>[] {
     let sel: { host: string; own: boolean } | undefined;
     return [
@@ -306,7 +327,6 @@ export class KindProvider implements ClusterProvider {
     const engineUp = !sel.own || existsSync(join(this.engine.runDir, "dockerd.json"));
     const running = engineUp && (await this.clusterExists(sel.host).catch(() => false));
     const gateway = running ? await networkGateway(sel.host) : undefined;
-    const mounts = await engineLeftoverMounts(this.engine);
     return {
       provider: "kind",
       running,
@@ -320,15 +340,19 @@ export class KindProvider implements ClusterProvider {
           note: sel.own ? "the sandbox's own engine" : `existing engine ${sel.host}`,
         },
       ],
-      leftovers: {
-        processes: [],
-        mounts: running || engineUp ? [] : mounts,
-        links: [],
-        cgroups: [],
-        iptables: [],
-      },
+      ...(engineUp ? {} : { leftovers: await this.leftovers() }),
     };
   }
+}
+
+/** Interfaces that exist among `names` (`ip link show dev`). */
+async function existingLinks(names: string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const n of names) {
+    const r = await run("ip", ["link", "show", "dev", n], { allowFailure: true });
+    if (r.code === 0) out.push(n);
+  }
+  return out;
 }
 
 /**

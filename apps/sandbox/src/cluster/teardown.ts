@@ -23,10 +23,13 @@ export interface Leftovers {
   cgroups: string[];
   /** kube-proxy's iptables chains (`nat/KUBE-SERVICES`, …) when this cluster answers for them. */
   iptables: string[];
+  /** Host kernel settings changed and not put back (kind provider). */
+  sysctls?: string[];
 }
 
 export function isClean(l: Leftovers): boolean {
-  return l.processes.length + l.mounts.length + l.links.length + l.cgroups.length + l.iptables.length === 0;
+  const n = l.processes.length + l.mounts.length + l.links.length + l.cgroups.length + l.iptables.length;
+  return n + (l.sysctls?.length ?? 0) === 0;
 }
 
 /** Mount points (from a mountinfo text) at or under `dir`, deepest first: the order to unmount them in. */
