@@ -53,6 +53,23 @@ done
 if [[ -z "${SANDBOX_KEEP:-}" ]] && [[ -f apps/sandbox/src/cli.ts ]]; then
   step "sandbox down" pnpm --silent sandbox down
 fi
+
+# kind smoke (issue 17), after the local cluster is down (2 cores): a kind cluster on the sandbox's own Docker engine
+# with the node image it builds offline, one claude_k8s run of the adapter smoke suite on it, then down, which fails
+# on anything left on the host (processes, mounts, the node network's bridge, kernel settings).
+kind_smoke() {
+  local rc=0
+  pnpm --silent sandbox up --provider kind || rc=1
+  if [[ $rc == 0 ]]; then
+    SANDBOX_PROVIDER=kind vitest_json adapter-k8s-kind-smoke --root "$ROOT/packages/adapter-k8s" \
+      --config "$ROOT/packages/adapter-k8s/vitest.e2e.config.ts" src/e2e/smoke.e2e.test.ts || rc=1
+  fi
+  pnpm --silent sandbox down --provider kind || rc=1
+  return $rc
+}
+if [[ -f apps/sandbox/src/cluster/kind-provider.ts ]]; then
+  step "kind smoke" kind_smoke
+fi
 echo
 echo "test.sh wall time: ${SECONDS} s"
 # The closing line: N passed, N failed, N skipped (summed from the vitest JSON reports).
