@@ -9,6 +9,7 @@ import {
   RunError,
   resolveInstructionsBundle,
 } from "@paperclip-k8s/run-core";
+import { apiProbeCheck } from "./api-probe.js";
 import { type ClusterContext, connect } from "./cluster.js";
 import { type ClaudeK8sConfig, imageHasPinnedVersion, parseConfig } from "./config.js";
 import {
@@ -54,7 +55,8 @@ export interface TestEnvironmentDeps {
  * Checks, in order: config, API reachable, namespace, RBAC (one SelfSubjectAccessReview per verb used, each
  * missing one named), the Paperclip pod, image reference, the run's preflight (referenced Secrets and keys,
  * ServiceAccount, PriorityClass, RuntimeClass: a missing one is an error naming the field), image pull Secrets, PVC,
- * and a server-side dry-run of a real Job built from this config (Pod Security admission, quotas, webhooks).
+ * a server-side dry-run of a real Job built from this config (Pod Security admission, quotas, webhooks), and, with
+ * probeApiUrl, a probe Job that fetches the Paperclip API URL from a pod (api-probe.ts).
  */
 export function createTestEnvironment(deps: TestEnvironmentDeps = { connect }) {
   return async function testEnvironment(
@@ -145,7 +147,20 @@ export function createTestEnvironment(deps: TestEnvironmentDeps = { connect }) {
     checks.push(checkImage(config, plan));
     checks.push(...(await checkPreflight(cluster, config, plan)));
     checks.push(...(await checkReferences(cluster, config, plan)));
-    checks.push(await dryRun(cluster, plan));
+    const dry = await dryRun(cluster, plan);
+    checks.push(dry);
+    // opt-in: a real pod asks the Paperclip API URL the agent would get (only once the Job is known to be admitted)
+    if (config.probeApiUrl && dry.level !== "error") {
+      checks.push(
+        await apiProbeCheck(
+          cluster,
+          plan.job,
+          config.paperclipApiUrl,
+          defaultPrepareDeps.serverEnv,
+          (key) => `${titled(key)} on ${RUNTIME_PAGE}`,
+        ),
+      );
+    }
     return done();
   };
 }

@@ -18,6 +18,7 @@ describe("claude_k8s in Paperclip's agent form", () => {
       "envValueFrom",
       "inheritEnv",
       "paperclipApiUrl",
+      "probeApiUrl",
       "workspaceMode",
       "workspaceClaimName",
     ]);

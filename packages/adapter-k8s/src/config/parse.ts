@@ -94,6 +94,7 @@ export function parseConfig(raw: unknown): ParsedConfig {
     },
     cleanup: { retainJobs: f.retainJobs, orphanMaxAgeSec: f.orphanMaxAgeSec },
     paperclipApiUrl: f.paperclipApiUrl,
+    probeApiUrl: f.probeApiUrl,
   };
   issues.push(...crossFieldIssues(config));
   assertValid("claude_k8s", issues);

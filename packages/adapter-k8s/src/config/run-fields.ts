@@ -236,6 +236,18 @@ export const retainJobs = field({
   ),
 });
 
+export const probeApiUrl = field({
+  key: "probeApiUrl",
+  schema: boolean,
+  default: false,
+  form: form(
+    "Essentials",
+    "Probe Paperclip API from a pod",
+    "toggle",
+    "In the environment test, start a short probe Job (the run's image, no env, no token; deleted after) that fetches the Paperclip API URL the agent would get, proving pods reach Paperclip. Runs do not use it.",
+  ),
+});
+
 export const orphanMaxAgeSec = field({
   key: "orphanMaxAgeSec",
   schema: integer(10),

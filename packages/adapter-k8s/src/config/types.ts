@@ -92,4 +92,6 @@ export interface ClaudeK8sConfig {
   };
   /** Paperclip's API as reachable from the pod (PAPERCLIP_API_URL inside the run). */
   paperclipApiUrl: string | undefined;
+  /** The environment test starts a probe Job that fetches paperclipApiUrl from a pod (opt-in). */
+  probeApiUrl: boolean;
 }
