@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type AdapterExecutionContext, decideResume } from "@paperclip-k8s/run-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BUNDLE_OBJECT_CAPACITY } from "./bundle-objects.js";
 import type { ClusterContext } from "./cluster.js";
 import { parseConfig } from "./config.js";
 import { prepareRun, type RunPlan } from "./prepare.js";
@@ -152,5 +153,31 @@ describe("claude_k8s ships skills, the instructions bundle and MCP servers (issu
     });
     const files = await planK8sRunFiles(runCtx(config), parseConfig(config).config, serverEnv());
     expect(files.warnings.join("\n")).toMatch(/skill "paperclipai\/paperclip\/paperclip"/);
+  });
+});
+
+describe("what the run bundle costs the cluster (testEnvironment shows these notes and warnings)", () => {
+  it("notes files, bytes and ConfigMaps; a skill with a file over one ConfigMap's capacity is left out, named", async () => {
+    await mkdir(join(root, "big-skill"), { recursive: true });
+    await writeFile(join(root, "big-skill", "SKILL.md"), "---\nname: big\ndescription: d\n---\n");
+    await writeFile(join(root, "big-skill", "data.bin"), Buffer.alloc(BUNDLE_OBJECT_CAPACITY + 1));
+    const config = configWith({
+      paperclipRuntimeSkills: [
+        { key: "paperclipai/paperclip/paperclip", runtimeName: "paperclip", source: join(root, "skill") },
+        { key: "local/big", runtimeName: "big", source: join(root, "big-skill") },
+      ],
+      paperclipSkillSync: { desiredSkills: ["paperclipai/paperclip/paperclip", "local/big"] },
+    });
+    const files = await planK8sRunFiles(runCtx(config), parseConfig(config).config, serverEnv());
+    expect(files.notes[0]).toMatch(
+      new RegExp(
+        `^run bundle [0-9a-f]{40} at \\S+ \\(\\d+ files, \\d+ bytes in 1 ConfigMap\\(s\\) of at most ${BUNDLE_OBJECT_CAPACITY} bytes each\\): skills paperclip;`,
+      ),
+    );
+    expect(files.warnings.join("\n")).toMatch(
+      new RegExp(
+        `skill "local/big" was not shipped: data.bin is ${BUNDLE_OBJECT_CAPACITY + 1} bytes \\(at most ${BUNDLE_OBJECT_CAPACITY}\\)`,
+      ),
+    );
   });
 });

@@ -86,7 +86,8 @@ export async function planK8sRunFiles(
     const skills = prepared.skills.skills.map((s) => s.runtimeName);
     const entry = layout.appendSystemPromptFile;
     notes.push(
-      `run bundle ${objects.key} at ${BUNDLE_MOUNT}: ` +
+      `run bundle ${objects.key} at ${BUNDLE_MOUNT} (${objects.files} files, ${objects.bytes} bytes in ` +
+        `${objects.configMaps.length} ConfigMap(s) of at most ${BUNDLE_OBJECT_CAPACITY} bytes each): ` +
         [
           skills.length > 0 ? `skills ${skills.join(", ")}` : "no skills",
           entry ? `instructions ${entry}` : "no instructions",
