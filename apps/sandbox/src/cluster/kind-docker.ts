@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { chmod, mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { SandboxError } from "./errors.js";
@@ -19,6 +20,9 @@ export interface DockerEngineConfig {
 }
 
 export const RUNTIME_NAME = "sandbox-runc";
+
+/** Paths dockerd 20.10 creates outside its own directories whatever its flags: its trust key and plugin dir. */
+export const DOCKERD_FIXED_PATHS = ["/etc/docker/key.json", "/run/docker"] as const;
 
 export function dockerSocket(cfg: Pick<DockerEngineConfig, "runDir">): string {
   return join(cfg.runDir, "docker.sock");
@@ -109,6 +113,9 @@ export async function startOwnEngine(cfg: DockerEngineConfig, log: (l: string) =
   await mkdir(cfg.dataRoot, { recursive: true, mode: 0o700 });
   await writeFile(runcWrapperPath(cfg), runcWrapperScript(runc));
   await chmod(runcWrapperPath(cfg), 0o755);
+  // Whatever of dockerd's fixed paths does not exist yet is ours to remove on stop.
+  const created = DOCKERD_FIXED_PATHS.filter((p) => !existsSync(p));
+  await writeFile(join(cfg.runDir, "created-paths.json"), `${JSON.stringify(created)}\n`);
   log(`dockerd --host ${host} --data-root ${cfg.dataRoot}`);
   const rec = await startDaemon(cfg.runDir, cfg.logDir, {
     name: "dockerd",
@@ -132,6 +139,13 @@ export async function stopOwnEngine(cfg: DockerEngineConfig, log: (l: string) =>
   if (rec) {
     log(`stopping dockerd (pid ${rec.pid})`);
     await stopDaemon(cfg.runDir, rec, 30_000);
+  }
+  const created = await readFile(join(cfg.runDir, "created-paths.json"), "utf8")
+    .then((t) => JSON.parse(t) as string[])
+    .catch(() => [] as string[]);
+  for (const p of created.filter((c) => (DOCKERD_FIXED_PATHS as readonly string[]).includes(c))) {
+    log(`rm -r ${p} (made by the sandbox's dockerd)`);
+    await rm(p, { recursive: true, force: true });
   }
   for (const dir of [cfg.runDir, cfg.dataRoot]) {
     for (const point of mountsUnder(await readFile("/proc/self/mountinfo", "utf8"), dir)) {
