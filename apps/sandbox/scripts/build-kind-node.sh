@@ -23,7 +23,9 @@ cleanup() {
   docker rm -f "$BUILDER" >/dev/null 2>&1 || true
   docker rmi "$TAG-base" >/dev/null 2>&1 || true
   docker rmi "$TAG-commit" >/dev/null 2>&1 || true
-  rm -rf "$WORK"
+  # debootstrap mounts proc/sys (and binds /dev inside a container) into the target; never rm through a mount.
+  awk -v r="$WORK/" 'index($5, r) == 1 {print $5}' /proc/self/mountinfo | sort -r | xargs -r -n1 umount -l
+  rm -rf --one-file-system "$WORK"
 }
 trap cleanup EXIT
 R="$WORK/rootfs"
@@ -80,12 +82,10 @@ rm -f "$R"/lib/systemd/system/multi-user.target.wants/* "$R"/etc/systemd/system/
   "$R"/lib/systemd/system/sockets.target.wants/*initctl* "$R"/lib/systemd/system/basic.target.wants/* \
   "$R"/lib/systemd/system/sysinit.target.wants/systemd-tmpfiles-setup.service
 echo "ReadKMsg=no" >>"$R/etc/systemd/journald.conf"
-for u in systemd-sysctl systemd-binfmt systemd-modules-load proc-sys-fs-binfmt_misc.automount \
-  proc-sys-fs-binfmt_misc.mount systemd-udevd systemd-udev-trigger getty@tty1; do
-  ln -sf /dev/null "$R/etc/systemd/system/$u.service"
+for u in systemd-sysctl.service systemd-binfmt.service systemd-modules-load.service systemd-udevd.service \
+  systemd-udev-trigger.service getty@tty1.service proc-sys-fs-binfmt_misc.automount proc-sys-fs-binfmt_misc.mount; do
+  ln -sf /dev/null "$R/etc/systemd/system/$u"
 done
-ln -sf /dev/null "$R/etc/systemd/system/proc-sys-fs-binfmt_misc.automount"
-rm -f "$R/etc/systemd/system/proc-sys-fs-binfmt_misc.automount.service" "$R/etc/systemd/system/proc-sys-fs-binfmt_misc.mount.service"
 mkdir -p "$R/etc/systemd/system/multi-user.target.wants"
 for u in kubelet containerd undo-mount-hacks; do
   ln -sf "/etc/systemd/system/$u.service" "$R/etc/systemd/system/multi-user.target.wants/$u.service"
