@@ -95,6 +95,11 @@ describe("Helm chart paperclip-claude-k8s", () => {
       name: "BETTER_AUTH_SECRET",
       valueFrom: { secretKeyRef: { name: "paperclip-auth", key: "BETTER_AUTH_SECRET" } },
     });
+    // the run keys' signing secret, by reference (Paperclip's own fallback made explicit)
+    expect(container.env).toContainEqual({
+      name: "PAPERCLIP_AGENT_JWT_SECRET",
+      valueFrom: { secretKeyRef: { name: "paperclip-auth", key: "BETTER_AUTH_SECRET" } },
+    });
     expect(container.volumeMounts).toContainEqual({ name: "workspace", mountPath: "/paperclip" });
   });
 
