@@ -169,7 +169,11 @@ describe("claude_k8s in Paperclip's UI", () => {
     // Paperclip's own "Command" (under Advanced) is the one control it adds that claude_k8s ignores (README)
     const advanced = page.getByRole("button", { name: "Advanced", exact: true }).first();
     if (await advanced.isVisible().catch(() => false)) await advanced.click();
+    // timeouts and graces are where the configuration doc says: Run Policy → Advanced Run Policy
+    await page.getByRole("button", { name: "Advanced Run Policy" }).first().click();
     const all = (await page.locator("label").allInnerTexts()).map((l) => l.trim());
+    for (const label of ["Run · Run timeout (s)", "Run · Stop grace (s)", "Run · Scheduling timeout (s)"])
+      expect(all, label).toContain(label);
     console.log(
       `runtime page: ${labels.length} labels (${all.includes("Command") ? "with" : "without"} Paperclip's ` +
         `"Command"); first screen ${first.viewport.width}x${first.viewport.height}: ${first.labels.length} ` +

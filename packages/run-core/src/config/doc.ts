@@ -1,5 +1,5 @@
 import type { FieldDef } from "./field.js";
-import { formLabel } from "./present.js";
+import { formLabel, paperclipFormSection } from "./present.js";
 
 /**
  * The agent configuration doc Paperclip serves at /api/llms/agent-configuration/<type>.txt, read by agents that hire
@@ -67,7 +67,9 @@ function keyLine(def: FieldDef): string {
         .join(", ")}`,
     );
   if (def.aliases.length) facts.push(`also read as ${def.aliases.map(code).join(", ")}`);
-  const ui = def.form.omitFromForm ?? `"${formLabel(def)}" on the agent's Harness / Runtime page`;
+  const ui =
+    def.form.omitFromForm ??
+    `"${formLabel(def)}" under ${paperclipFormSection(def.key)} on the agent's Harness / Runtime page`;
   return `- \`${def.key}\` — ${facts.join("; ")}. ${def.form.hint} UI: ${ui}.`;
 }
 

@@ -25,5 +25,5 @@ export {
   text,
 } from "./field.js";
 export { assertValid, nearest, PAPERCLIP_OWNED_KEYS, type ParseOptions, parseFields } from "./parse.js";
-export { fieldTitle, formLabel, toConfigSchema, toMarkdownTable } from "./present.js";
+export { fieldTitle, formLabel, paperclipFormSection, toConfigSchema, toMarkdownTable } from "./present.js";
 export { SHARED_FIELDS, sharedFields } from "./shared-fields.js";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { field, line } from "./field.js";
-import { fieldTitle } from "./present.js";
+import { fieldTitle, paperclipFormSection } from "./present.js";
 
 const defs = [
   field({
@@ -52,5 +52,14 @@ describe("fieldTitle of a legacy spelling", () => {
     expect(fieldTitle(renamed, "envValueFrom")).toBe(
       '"Essentials · Env from existing Secrets" (envValueFrom)',
     );
+  });
+});
+
+describe("paperclipFormSection", () => {
+  it("puts timeouts, graces and lifecycle keys where Paperclip renders them", () => {
+    for (const key of ["timeoutSec", "graceSec", "podStartTimeoutSec", "terminalResultCleanupGraceMs"])
+      expect(paperclipFormSection(key), key).toBe("Run Policy → Advanced Run Policy");
+    for (const key of ["namespace", "keepaliveSec", "workspaceMode", "maxTurnsPerRun"])
+      expect(paperclipFormSection(key), key).toBe("Configuration");
   });
 });

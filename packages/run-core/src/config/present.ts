@@ -20,6 +20,25 @@ export function formLabel(def: FieldDef): string {
   return `${def.form.group} · ${def.form.label}`;
 }
 
+/**
+ * Where Paperclip's agent page (2026.916.1, ui-dist `fo()`) puts a schema field: it routes by key name, not by our
+ * group. Keys naming a timeout, grace or lifecycle land in "Run Policy" → "Advanced Run Policy" (collapsed), the
+ * rest in "Configuration" (model, extra args, command and env are Paperclip's own controls, never in our schema).
+ */
+export function paperclipFormSection(key: string): string {
+  const runPolicy =
+    /timeout|grace|lifecycle/i.test(key) ||
+    [
+      "lifecycleMode",
+      "mode",
+      "sessionMode",
+      "persistSession",
+      "sessionKeyStrategy",
+      "warmHandleIdleMs",
+    ].includes(key);
+  return runPolicy ? "Run Policy → Advanced Run Policy" : "Configuration";
+}
+
 function toFieldSchema(def: FieldDef): ConfigFieldSchema {
   const f = def.form;
   const schema: ConfigFieldSchema = {
