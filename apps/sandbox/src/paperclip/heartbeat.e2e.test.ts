@@ -101,7 +101,6 @@ describe("claude_cli: a Paperclip agent doing its issue through Paperclip's API"
       ]),
     );
     console.log(`MCP tools announced: ${[...mcp].join(", ") || "none"}`);
-      (await import("node:fs")).writeFileSync("/tmp/w/announced.json", JSON.stringify(announced, null, 1));
     expect([...mcp].some((t) => t.startsWith("mcp__Paperclip_"))).toBe(true);
   });
 });

@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { firstHeading, HEARTBEAT_COMMENT, HEARTBEAT_DONE, HEARTBEAT_FAILED } from "./heartbeat.js";
-import { type MessagesRequest, planReply } from "./scenarios.js";
+import { type MessagesRequest, type PlannedBlock, planReply } from "./scenarios.js";
 
 const SYSTEM =
   "You are Claude.\nThe above agent instructions were loaded from /b/instr/AGENTS.md. Resolve any relative file " +
@@ -21,6 +21,12 @@ function plan(messages: Msg[], tools = ["Skill", "Bash", "Read"]) {
   const p = planReply(body, { name: "paperclip-heartbeat" }, { now: new Date(0) });
   if (p.kind !== "message") throw new Error("expected a message");
   return p.blocks;
+}
+
+/** The Bash command of a planned tool_use block. */
+function commandOf(block: PlannedBlock | undefined): string {
+  if (block?.type !== "tool_use") throw new Error(`expected a tool_use, got ${JSON.stringify(block)}`);
+  return String(block.input.command);
 }
 
 /** One assistant tool_use and the user's tool_result answering it. */
@@ -52,10 +58,8 @@ describe("paperclip-heartbeat scenario", () => {
       input: { description: "Paperclip API: checkout" },
     });
     const afterCheckout = [...afterRead, ...exchange("c", "Bash", "HTTP 200 {}")];
-    const comment = plan(afterCheckout)[0] as { input: { command: string } };
-    expect(comment.input.command).toContain(
-      `comment "${HEARTBEAT_COMMENT} HEARTBEAT.md -- CEO Heartbeat Checklist"`,
-    );
+    const comment = commandOf(plan(afterCheckout)[0]);
+    expect(comment).toContain(`comment "${HEARTBEAT_COMMENT} HEARTBEAT.md -- CEO Heartbeat Checklist"`);
     const afterComment = [...afterCheckout, ...exchange("m", "Bash", "HTTP 201 {}")];
     expect(plan(afterComment)[0]).toMatchObject({ input: { description: "Paperclip API: done" } });
     // the CLI may append reminder messages after the last tool_result
@@ -111,7 +115,13 @@ describe("paperclip-heartbeat scenario", () => {
   });
 
   it("its Bash command calls the Paperclip API with the skill's headers from the tool's environment", async () => {
-    const seen: Array<{ method?: string; url?: string; runId?: unknown; auth?: unknown; body: string }> = [];
+    const seen: Array<{
+      method: string | undefined;
+      url: string | undefined;
+      runId: unknown;
+      auth: unknown;
+      body: string;
+    }> = [];
     const server = createServer((req, res) => {
       let body = "";
       req.on("data", (d: Buffer) => {
@@ -144,9 +154,9 @@ describe("paperclip-heartbeat scenario", () => {
       );
     try {
       const afterRead = [prompt, ...skillLoaded, ...heartbeatRead];
-      const checkout = (plan(afterRead)[0] as { input: { command: string } }).input.command;
+      const checkout = commandOf(plan(afterRead)[0]);
       const afterCheckout = [...afterRead, ...exchange("c", "Bash", "HTTP 200 {}")];
-      const comment = (plan(afterCheckout)[0] as { input: { command: string } }).input.command;
+      const comment = commandOf(plan(afterCheckout)[0]);
       expect(await sh(checkout)).toEqual({ code: 1, out: "HTTP 409 {}\n" });
       expect(await sh(comment)).toEqual({ code: 0, out: "HTTP 200 {}\n" });
     } finally {
