@@ -13,7 +13,7 @@ import { parseConfig } from "./config.js";
 import { ClaudeK8sError } from "./errors.js";
 import { launchOrAdopt, listSlotJobs, sweepFinishedJobs } from "./launch.js";
 import type { RunPlan } from "./prepare.js";
-import { prepareRun } from "./prepare.js";
+import { prepareRun, runSecretBaseName } from "./prepare.js";
 
 const forbidden = new K8sRuntimeError("k8s_api_error", "list Jobs failed: 403 Forbidden: no", {
   api: { status: 403, reason: "Forbidden", message: "jobs is forbidden" },
@@ -86,7 +86,14 @@ describe("launchOrAdopt", () => {
     }));
     const { log, lines } = recordingLog();
     const launched = await launchOrAdopt(cluster, plan, [], log);
-    expect(launched).toMatchObject({ adopted: false, secretNames: [plan.identity.jobName] });
+    expect(launched).toMatchObject({
+      adopted: false,
+      secretNames: [runSecretBaseName(plan.identity.jobName, "run-new")],
+    });
+    // the next run of the slot: the same Job name, never the same Secret name (the kubelet may cache a deleted one)
+    const next = await planFor("t1", "run-old");
+    expect(next.job.metadata?.name).toBe(plan.job.metadata?.name);
+    expect(next.secrets.map((x) => x.name)).not.toContain(plan.secrets[0]?.name);
     const options = asked[0] as CreateOrAdoptJobOptions;
     expect(options.job).toBe(plan.job);
     expect(options.secrets[0]?.metadata?.labels).toEqual(plan.identity.labels);

@@ -9,6 +9,7 @@ import {
   ENTRYPOINT_SCRIPT,
   escapeExpansion,
   type JobManifestInput,
+  RUN_BUNDLE_DIR,
   RUN_FILES_DIR,
 } from "./manifest.js";
 
@@ -90,7 +91,8 @@ describe("buildJobManifest", () => {
       input({}, { cwd: "/paperclip/$(rm -rf /)", argv: ["claude", "--model", "'; x"] }),
     );
     const c = job.spec?.template.spec?.containers[0];
-    expect(c?.command).toEqual(["/bin/sh", "-c", ENTRYPOINT_SCRIPT, "claude-k8s"]);
+    // the script's own `$(` is escaped for Kubernetes too (the kubelet turns it back, see the expansion test below)
+    expect(c?.command).toEqual(["/bin/sh", "-c", escapeExpansion(ENTRYPOINT_SCRIPT), "claude-k8s"]);
     // `$(` is escaped for Kubernetes' own expansion (see "Kubernetes $(VAR) expansion" below).
     expect(c?.args).toEqual(["/paperclip/$$(rm -rf /)", "claude", "--model", "'; x"]);
     expect(ENTRYPOINT_SCRIPT).not.toContain("rm -rf");
@@ -320,5 +322,36 @@ describe("Kubernetes $(VAR) expansion", () => {
     const job = buildJobManifest(input({}, { argv: ["claude", dollarSecret] }));
     expect(JSON.stringify(job)).not.toContain(dollarSecret);
     expect(() => assertNoSecretLiterals(job, [dollarSecret], isSensitiveEnvKey)).toThrow(/literal/);
+  });
+});
+
+describe("the entrypoint links shipped skills into the Claude home (Claude Code 2.0.x reads only those)", () => {
+  it("links each skill once, keeps the operator's own, drops links of skills no longer shipped", async () => {
+    const { mkdtemp, mkdir, writeFile, readlink, readdir, symlink } = await import("node:fs/promises");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const { promisify } = await import("node:util");
+    const { execFile } = await import("node:child_process");
+    const root = await mkdtemp(join(tmpdir(), "entry-skills-"));
+    const bundle = join(root, "bundle");
+    await mkdir(join(bundle, ".claude", "skills", "paperclip"), { recursive: true });
+    await mkdir(join(bundle, ".claude", "skills", "memory"), { recursive: true });
+    const home = join(root, "home");
+    await mkdir(join(home, ".claude", "skills", "mine"), { recursive: true });
+    await writeFile(join(home, ".claude", "skills", "mine", "SKILL.md"), "operator's");
+    await symlink(join(bundle, ".claude", "skills", "gone"), join(home, ".claude", "skills", "gone"));
+    // the script as the pod runs it, its bundle path moved under the temp dir; `true` stands in for claude
+    const script = ENTRYPOINT_SCRIPT.replaceAll(RUN_BUNDLE_DIR, bundle).replaceAll(
+      RUN_FILES_DIR,
+      join(root, "run"),
+    );
+    await mkdir(join(root, "run"), { recursive: true });
+    await writeFile(join(root, "run", "prompt.000"), "hi");
+    await promisify(execFile)("/bin/sh", ["-c", script, "claude-k8s", join(root, "cwd"), "true"], {
+      env: { PATH: process.env.PATH, HOME: home },
+    });
+    const skills = join(home, ".claude", "skills");
+    expect((await readdir(skills)).sort()).toEqual(["memory", "mine", "paperclip"]);
+    expect(await readlink(join(skills, "paperclip"))).toBe(join(bundle, ".claude", "skills", "paperclip"));
   });
 });

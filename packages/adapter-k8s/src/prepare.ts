@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import type { V1Job, V1Pod } from "@kubernetes/client-node";
 import { buildClaudeArgs } from "@paperclip-k8s/claude-parse";
+import { shortHash } from "@paperclip-k8s/k8s-runtime";
 import {
   type AdapterExecutionContext,
   type BillingType,
@@ -163,7 +164,9 @@ export async function prepareRun(
     resumedSession: resume.resume,
   });
   const { secrets } = planRunSecrets({
-    baseName: identity.jobName,
+    // Per run, never per slot: the kubelet's Secret cache may still serve a deleted same-named Secret of the slot's
+    // previous run to a new pod (seen: the next run's pod got the earlier run's PAPERCLIP_API_KEY).
+    baseName: runSecretBaseName(identity.jobName, ctx.runId),
     sensitiveEnv: env.sensitive,
     files: files.secretFiles,
     prompt: Buffer.from(prompt, "utf8"),
@@ -291,4 +294,9 @@ function resolveCwd(ctx: AdapterExecutionContext, config: ClaudeK8sConfig): stri
   }
   const agentDir = ctx.agent.id.replace(/[^A-Za-z0-9._-]/g, "_");
   return `${config.workspace.mountPath === "/" ? "" : config.workspace.mountPath}/workspaces/${agentDir}`;
+}
+
+/** The run's Secret name: the Job's (slot) name and a hash of the run id, so no two runs share a Secret name. */
+export function runSecretBaseName(jobName: string, runId: string): string {
+  return `${jobName}-r${shortHash(`run:${runId}`, 8)}`;
 }

@@ -105,6 +105,7 @@ export function buildResult(
         namespace: plan.namespace,
         job: launched.job.metadata?.name,
         jobUid: launched.job.metadata?.uid,
+        secrets: launched.secretNames,
         pod: run.podName ?? null,
         adopted: launched.adopted,
         outcome: run.outcome.kind,

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { claudeRunning, jobExists, secretExists, shippedRoleKubeconfig, waitForPod } from "./cluster.js";
 import { events, type RunInput } from "./harness.js";
-import { adapterSuite, explain, jobOf, spawnRun } from "./suite.js";
+import { adapterSuite, explain, jobOf, secretsOf, spawnRun } from "./suite.js";
 
 // Cancel, the one-live-Job-per-slot rule, a Paperclip shutdown leaving its Job for the next run to adopt, a
 // half-created Job replaced, and the live-Job check failing closed.
@@ -31,7 +31,7 @@ describe("claude_k8s run lifecycle on a real cluster (shipped Role, Pod Security
     expect(result.resultJson?.executionCancellation).toMatchObject({ state: "acknowledged" });
     const job = jobOf(result);
     expect(await jobExists(s.admin, s.ns, job)).toBeUndefined();
-    expect(await secretExists(s.admin, s.ns, job)).toBe(false);
+    for (const secret of secretsOf(result)) expect(await secretExists(s.admin, s.ns, secret)).toBe(false);
     console.info(`cancel: execute() settled ${elapsedMs} ms after abort, Job and Secret deleted`);
   });
 
@@ -129,7 +129,7 @@ describe("claude_k8s run lifecycle on a real cluster (shipped Role, Pod Security
     const name = jobOf(detached);
     const left = await jobExists(s.admin, s.ns, name);
     expect(left?.metadata?.deletionTimestamp).toBeUndefined();
-    expect(await secretExists(s.admin, s.ns, name)).toBe(true);
+    for (const secret of secretsOf(detached)) expect(await secretExists(s.admin, s.ns, secret)).toBe(true);
     expect(
       first.chunks.some((c) => c.stream === "stderr" && c.chunk.includes(`left Job ${name} running`)),
     ).toBe(true);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { jobExists, secretExists, waitUntilPodsGone } from "./cluster.js";
 import { events, FaultProxy, type RecordedRun } from "./harness.js";
-import { adapterSuite, explain, jobOf, UUID } from "./suite.js";
+import { adapterSuite, explain, jobOf, secretsOf, UUID } from "./suite.js";
 
 // Success, resume, the fresh-session retry, the orphan sweep, keepalive, a prompt over 1 MiB and log connections cut
 // again and again: the adapter's normal runs against the real claude image and the mock Anthropic API.
@@ -40,7 +40,7 @@ describe("claude_k8s runs on a real cluster (shipped Role, Pod Security restrict
     expect(JSON.stringify(first.meta)).toContain("REDACTED");
     const jobName = jobOf(r1);
     expect(await jobExists(s.admin, s.ns, jobName)).toBeUndefined();
-    expect(await secretExists(s.admin, s.ns, jobName)).toBe(false);
+    for (const secret of secretsOf(r1)) expect(await secretExists(s.admin, s.ns, secret)).toBe(false);
     // Deleted with propagation Background: its pod goes too (an orphaning delete would leave it behind).
     await waitUntilPodsGone(s.admin, s.ns, `paperclip.ai/run-id=resume-1`);
 
@@ -140,8 +140,9 @@ describe("claude_k8s runs on a real cluster (shipped Role, Pod Security restrict
     expect((r.meta[0] as { prompt?: string }).prompt).toBe(prompt);
     expect(result.summary).toBe(`Echo: the prompt has ${prompt.trim().length} characters.`);
     const jobName = jobOf(result);
-    expect(await secretExists(s.admin, s.ns, jobName)).toBe(true);
-    expect(await secretExists(s.admin, s.ns, `${jobName}-p1`)).toBe(true);
+    const secrets = secretsOf(result);
+    expect(secrets).toEqual([secrets[0], `${secrets[0]}-p1`]);
+    for (const secret of secrets) expect(await secretExists(s.admin, s.ns, secret)).toBe(true);
     const job = await jobExists(s.admin, s.ns, jobName);
     expect(JSON.stringify(job)).not.toContain("pwned");
   });

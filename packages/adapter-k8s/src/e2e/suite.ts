@@ -145,6 +145,14 @@ export function jobOf(result: AdapterExecutionResult): string {
   return k8s?.job ?? "";
 }
 
+/** The run's Secret names (one per run, never the slot's Job name). */
+export function secretsOf(result: AdapterExecutionResult): string[] {
+  const k8s = result.resultJson?.kubernetes as { secrets?: string[] } | undefined;
+  const names = k8s?.secrets ?? [];
+  if (names.length === 0) throw new Error("the result names no run Secret");
+  return names;
+}
+
 /** One execute() in its own process (child-run.ts): a Paperclip server process a test can stop or kill. */
 export function spawnRun(input: RunInput): ChildProcess {
   const script = fileURLToPath(new URL("./child-run.ts", import.meta.url));

@@ -219,9 +219,9 @@ interface Route {
 function announcedBy(body: MessagesRequest): Announced {
   const tools = Array.isArray(body.tools) ? (body.tools as Array<Record<string, unknown>>) : [];
   const system = typeof body.system === "string" ? [body.system] : textsOf(body.system);
-  // user text blocks carry the CLI's reminders (deferred tool names, skill listings), not only the prompt
+  // user (and, in newer CLIs, system-role) message texts carry the CLI's reminders and skill listings
   const userTexts = messagesOf(body)
-    .filter((m) => m.role === "user")
+    .filter((m) => m.role !== "assistant")
     .flatMap((m) => textsOf(m.content));
   // tools a search loaded: tool_reference blocks in tool results
   const referenced = messagesOf(body).flatMap((m) =>
