@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs everything, builds the packages, and runs the main demo: the sandbox's default scenario
-# (a real claude CLI in a Kubernetes Job on the embedded local cluster, against the mock Anthropic API,
-# driven by the claude_k8s adapter), printed through the claude-parse terminal formatter.
+# Installs everything, builds the packages, and runs the main demo: Paperclip deployed into the sandbox cluster with
+# the Helm chart, our adapter released to a local registry and installed by Paperclip, a claude_k8s agent doing an
+# assigned issue from its Job (the real claude CLI against the mock Anthropic API), its transcript printed through
+# the claude-parse terminal formatter. `bash scripts/demo.sh --adapter-only` runs the lighter adapter-only demo.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"

@@ -1,5 +1,5 @@
 /**
- * The main demo (`pnpm demo`, or `bash scripts/demo.sh` on a fresh clone): the sandbox's default scenario.
+ * The adapter-only demo (`pnpm demo --adapter-only`): the sandbox's default scenario without Paperclip.
  *
  *   1. bring up (or reuse) the embedded cluster — the `local` provider where no Docker engine answers;
  *   2. start the mock Anthropic API on an address the cluster's pods reach;
@@ -42,12 +42,15 @@ async function ensureNamespace(kubeconfigPath: string): Promise<void> {
   }
 }
 
-/** Prints each complete stdout line through the formatter and the adapter's own status lines as they come. */
-function liveRenderer() {
+/**
+ * Prints each complete stdout line through the formatter and the adapter's own status lines (`[paperclip] …`,
+ * dimmed) as they come; stderr dimmed. Shared with the Paperclip demo, which feeds it the run log Paperclip stores.
+ */
+export function liveRenderer() {
   let pending = "";
   return {
-    onLog: async (stream: "stdout" | "stderr", chunk: string) => {
-      if (stream === "stderr") {
+    onLog: async (stream: string, chunk: string) => {
+      if (stream !== "stdout") {
         for (const line of chunk.split("\n").filter(Boolean))
           process.stdout.write(`\u001b[2m${line}\u001b[0m\n`);
         return;
@@ -57,7 +60,7 @@ function liveRenderer() {
       while (nl >= 0) {
         const line = pending.slice(0, nl);
         pending = pending.slice(nl + 1);
-        const text = line.startsWith("[claude_k8s]") ? `\u001b[2m${line}\u001b[0m` : formatStreamLine(line);
+        const text = line.startsWith("[paperclip]") ? `\u001b[2m${line}\u001b[0m` : formatStreamLine(line);
         if (text) process.stdout.write(`${text}\n`);
         nl = pending.indexOf("\n");
       }

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { BatchV1Api, CoreV1Api, KubernetesObjectApi, type V1Pod, Watch } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolveLocalConfig } from "../cluster/config.js";
@@ -155,6 +156,11 @@ describe.skipIf(!local)("Paperclip in the cluster, adapter from the local regist
     // hour of disuse while it runs and nothing collects once Paperclip is uninstalled (issue 15: still open).
     const bundles = left.filter((o) => o.startsWith("ConfigMap/paperclip-bundle-"));
     log(`left after helm uninstall besides the claim: ${bundles.join(", ") || "nothing"}`);
+    // the chart README's removal command selects exactly those
+    const readme = readFileSync(`${pc.chart}/README.md`, "utf8");
+    const selector = /delete configmap -l (\S+?)`/.exec(readme)?.[1] as string;
+    const selected = await core.listNamespacedConfigMap({ namespace: ns, labelSelector: selector });
+    expect(selected.items.map((c) => `ConfigMap/${c.metadata?.name}`).sort()).toEqual([...bundles].sort());
     expect(
       left.filter(
         (o) =>
