@@ -71,6 +71,7 @@ export async function runPaperclipDemo(options: PaperclipDemoOptions): Promise<v
     p.step("deploying Paperclip with the Helm chart and installing the adapter from the local registry");
     const pc = await deployPaperclip({
       kc: loadKubeConfig(provider.kubeconfigPath()),
+      kubeconfigPath: provider.kubeconfigPath(),
       config: resolveLocalConfig(),
       podHost: status.hostAddressForPods ?? "127.0.0.1",
       namespacePrefix: "paperclip-demo",
@@ -110,9 +111,18 @@ export async function runPaperclipDemo(options: PaperclipDemoOptions): Promise<v
       p.say(`run ${run.status}${run.errorCode ? ` (${run.errorCode}: ${run.error})` : ""}`);
       p.say(`issue status in Paperclip: ${done.status}`);
       for (const c of comments) p.say(`comment by the agent: ${c.body}`);
-      process.stdout.write(
-        `${JSON.stringify({ status: run.status, sessionId: run.sessionIdAfter, usage: run.usageJson, result: run.resultJson }, null, 2)}\n`,
-      );
+      const usage = (run.usageJson ?? {}) as Record<string, unknown>;
+      const result = (run.resultJson ?? {}) as Record<string, unknown>;
+      const shown = {
+        status: run.status,
+        sessionId: run.sessionIdAfter,
+        inputTokens: usage.inputTokens ?? null,
+        outputTokens: usage.outputTokens ?? null,
+        costUsd: usage.costUsd ?? result.total_cost_usd ?? null,
+        summary: result.result ?? null,
+        kubernetes: result.kubernetes ?? null,
+      };
+      process.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
       if (run.status !== "succeeded" || done.status !== "done") process.exitCode = 1;
     } finally {
       if (options.keep) {

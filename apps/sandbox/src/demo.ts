@@ -42,6 +42,18 @@ async function ensureNamespace(kubeconfigPath: string): Promise<void> {
   }
 }
 
+const SHOWN_LINES = 12;
+
+/** A long entry (a skill's text the CLI injected, a big tool result) as its first lines and a count of the rest. */
+function clip(text: string): string {
+  const lines = text.split("\n");
+  if (lines.length <= SHOWN_LINES) return text;
+  return [
+    ...lines.slice(0, SHOWN_LINES),
+    `\u001b[2m… ${lines.length - SHOWN_LINES} more lines\u001b[0m`,
+  ].join("\n");
+}
+
 /**
  * Prints each complete stdout line through the formatter and the adapter's own status lines (`[paperclip] …`,
  * dimmed) as they come; stderr dimmed. Shared with the Paperclip demo, which feeds it the run log Paperclip stores.
@@ -61,7 +73,7 @@ export function liveRenderer() {
         const line = pending.slice(0, nl);
         pending = pending.slice(nl + 1);
         const text = line.startsWith("[paperclip]") ? `\u001b[2m${line}\u001b[0m` : formatStreamLine(line);
-        if (text) process.stdout.write(`${text}\n`);
+        if (text) process.stdout.write(`${clip(text)}\n`);
         nl = pending.indexOf("\n");
       }
     },

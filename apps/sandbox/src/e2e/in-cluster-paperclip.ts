@@ -30,6 +30,8 @@ export const ADAPTER_PACKAGE = "@paperclip-k8s/adapter-k8s";
 
 export interface DeployOptions {
   readonly kc: KubeConfig;
+  /** The kubeconfig file helm uses; default: helm's own lookup (KUBECONFIG, as the e2e global setup sets it). */
+  readonly kubeconfigPath?: string;
   readonly config: LocalClusterConfig;
   /** An address of this machine pods reach (the registry and the mock Anthropic API bind there). */
   readonly podHost: string;
@@ -131,6 +133,7 @@ export async function deployPaperclip(options: DeployOptions): Promise<InCluster
         chart,
         "-n",
         namespace,
+        ...(options.kubeconfigPath ? ["--kubeconfig", options.kubeconfigPath] : []),
         ...sets.flatMap((s) => ["--set", s]),
         ...noKubeProxyArgs(config),
       ]),
