@@ -41,6 +41,8 @@ export function createServerAdapter(): ServerAdapterModule {
   };
 }
 
+/** Selects every run-bundle ConfigMap of the adapter (the Helm chart's uninstall hook deletes by it). */
+export { BUNDLE_SELECTOR } from "./bundle-objects.js";
 export type { ClaudeK8sConfig } from "./config.js";
 export { parseConfig } from "./config.js";
 export { ClaudeK8sError, ConfigError, ErrorCodes } from "./errors.js";

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type KubernetesObject, KubernetesObjectApi, loadAllYaml } from "@kubernetes/client-node";
+import { BUNDLE_SELECTOR } from "@paperclip-k8s/adapter-k8s";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findRepoRoot, resolveLocalConfig } from "../cluster/config.js";
 import { createTestNamespace, deleteTestNamespace } from "../scenarios/index.js";
@@ -67,6 +68,7 @@ describe("Helm chart paperclip-claude-k8s", () => {
     const kinds = objs.map((o) => `${o.kind}/${o.metadata?.name}`).sort();
     expect(kinds).toEqual([
       "Deployment/pc-paperclip-claude-k8s",
+      "Job/pc-paperclip-claude-k8s-cleanup",
       "PersistentVolumeClaim/pc-paperclip-claude-k8s-workspace",
       "Role/pc-paperclip-claude-k8s-jobs",
       "Role/pc-paperclip-claude-k8s-self",
@@ -86,6 +88,19 @@ describe("Helm chart paperclip-claude-k8s", () => {
     expect(rulesOf(objs, "Role", "pc-paperclip-claude-k8s-self")).toEqual(
       rulesOf(adapterFile, "Role", "paperclip-claude-k8s-self"),
     );
+    // the uninstall hook deletes exactly the adapter's run-bundle ConfigMaps, and is never routed to by the Service
+    const hook = objs.find((o) => o.kind === "Job") as Obj;
+    expect(hook.metadata?.annotations?.["helm.sh/hook"]).toBe("pre-delete");
+    const hookEnv = Object.fromEntries(
+      (hook.spec.template.spec.containers[0].env as Array<{ name: string; value: string }>).map((e) => [
+        e.name,
+        e.value,
+      ]),
+    );
+    expect(hookEnv.BUNDLE_SELECTOR).toBe(BUNDLE_SELECTOR);
+    const service = objs.find((o) => o.kind === "Service") as Obj;
+    const podLabels = hook.spec.template.metadata.labels as Record<string, string>;
+    expect(Object.entries(service.spec.selector).every(([k, v]) => podLabels[k] === v)).toBe(false);
     const pvc = objs.find((o) => o.kind === "PersistentVolumeClaim");
     expect(pvc?.spec.accessModes).toEqual(["ReadWriteMany"]);
     const dep = objs.find((o) => o.kind === "Deployment");

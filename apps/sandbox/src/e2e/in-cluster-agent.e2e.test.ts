@@ -246,7 +246,7 @@ describe.skipIf(!local)("a claude_k8s Paperclip agent at work in the cluster", (
     const capture = await captureRenderedPage({
       url: `${pc.url}/${company.issuePrefix}/agents/${ceo.id}/runs/${first.id}`,
       // the tool calls, not only the run's summary (the run list shows that too): the transcript has rendered
-      waitForTexts: ["succeeded", "Paperclip API: checkout"],
+      waitForTexts: ["succeeded", HEARTBEAT_DONE, "Paperclip Skill"],
       waitForAbsentTexts: ['"type":"assistant"', '"type":"system"'],
       screenshot: join(REPORTS, "in-cluster-agent-run.png"),
       repairParserWorker: true,
@@ -254,8 +254,10 @@ describe.skipIf(!local)("a claude_k8s Paperclip agent at work in the cluster", (
     });
     log(`screenshot: ${capture.screenshot}`);
     expect(capture.apiResponses).toContain("200 /api/adapters/claude_k8s/ui-parser.js");
-    // the first API call's tool card rendered (later ones may sit in a collapsed group of the UI)
-    expect(capture.text).toContain("Paperclip API: checkout");
+    // the parsed transcript (no raw JSON, see waitForAbsentTexts): its entries counted, the skill the CLI injected
+    // rendered as a message (the later tool cards may sit in a collapsed group of the UI)
+    expect(capture.text).toMatch(/Transcript \(\d+\)/);
+    expect(capture.text).toContain("Paperclip Skill");
     expect(capture.text).toContain(HEARTBEAT_DONE);
 
     // the agent's Skills screen (what Paperclip's UI shows from our listSkills)
@@ -285,12 +287,12 @@ describe.skipIf(!local)("a claude_k8s Paperclip agent at work in the cluster", (
      * run of the agent that Paperclip did not know before the wake): Paperclip may fold a wake into another queued
      * run of the agent, so the id the wake answers with is not always the one that executes.
      */
-    async function startedRun(): Promise<{ run: HeartbeatRun; job: V1Job }> {
-      const known = new Set((await runsOf(slow)).map((r) => r.id));
-      const queued = await pc.api.wakeAgent(slow.id, "slow work");
+    async function startedRun(agent: Agent): Promise<{ run: HeartbeatRun; job: V1Job }> {
+      const known = new Set((await runsOf(agent)).map((r) => r.id));
+      const queued = await pc.api.wakeAgent(agent.id, "slow work");
       const deadline = Date.now() + RUN_TIMEOUT_MS;
       for (;;) {
-        const runs = (await runsOf(slow)).filter((r) => !known.has(r.id));
+        const runs = (await runsOf(agent)).filter((r) => !known.has(r.id));
         const jobs = await batch.listNamespacedJob({ namespace: pc.namespace });
         for (const run of runs) {
           const job = jobs.items.find((j) => j.metadata?.annotations?.["paperclip.ai/run-id"] === run.id);
@@ -335,7 +337,7 @@ describe.skipIf(!local)("a claude_k8s Paperclip agent at work in the cluster", (
     }
 
     it("cancel through Paperclip's API deletes the Job within seconds", async () => {
-      const { run, job } = await startedRun();
+      const { run, job } = await startedRun(slow);
       const t0 = Date.now();
       await pc.api.request("POST", `/api/heartbeat-runs/${run.id}/cancel`, {});
       const gone = await jobGone(job.metadata?.name as string, 30_000);
@@ -345,7 +347,13 @@ describe.skipIf(!local)("a claude_k8s Paperclip agent at work in the cluster", (
     });
 
     it("Paperclip's pod deleted mid-run: the run is recorded honestly, its log kept, and no Job is left unaccounted for", async () => {
-      const { run, job } = await startedRun();
+      // its own agent: no cancelled run of the same agent and slot before it
+      const victim = await pc.api.createAgent(company.id, {
+        name: "Restart victim",
+        adapterType: "claude_k8s",
+        adapterConfig: agentConfig(pc.mock.url, scenarioMarker("slow", 25)),
+      });
+      const { run, job } = await startedRun(victim);
       const jobName = job.metadata?.name as string;
       const before = await logOfId(run.id);
       const old = pc.pod.metadata?.name as string;
@@ -367,9 +375,9 @@ describe.skipIf(!local)("a claude_k8s Paperclip agent at work in the cluster", (
         (j) => j.metadata?.name === jobName,
       );
       log(`after the restart the interrupted run's Job is ${stillThere ? "still there" : "gone"}`);
-      const known = new Set((await runsOf(slow)).map((r) => r.id));
-      await pc.api.wakeAgent(slow.id, "after the restart");
-      const next = await nextRun(slow, known);
+      const known = new Set((await runsOf(victim)).map((r) => r.id));
+      await pc.api.wakeAgent(victim.id, "after the restart");
+      const next = await nextRun(victim, known);
       const nextLog = await logOf(next);
       log(`next run ${next.status}; its log mentions the old Job: ${nextLog.includes(jobName)}`);
       expect(next.status, nextLog.slice(-3000)).toBe("succeeded");
