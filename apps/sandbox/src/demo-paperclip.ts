@@ -57,9 +57,15 @@ export async function runPaperclipDemo(options: PaperclipDemoOptions): Promise<v
   try {
     const provider = await selectProvider();
     if (provider.name !== "local") {
-      throw new Error(
-        `the Paperclip demo needs the local provider (selected: ${provider.name}); try --adapter-only`,
+      // The chart's ReadWriteMany workspace claim needs the local provider's RWX volumes; elsewhere the lighter demo
+      // shows the same Job, adapter and transcript without Paperclip.
+      p.say(
+        `the Paperclip demo needs the local provider's RWX storage; on ${provider.name}, the adapter-only demo`,
       );
+      p.stop();
+      const { runDemo } = await import("./demo.js");
+      await runDemo({ scenario: "success-tools", cliVersion: options.cliVersion });
+      return;
     }
     p.step("bringing up the sandbox cluster (a first start builds Kubernetes from source: minutes)");
     const up = await bringUp(provider, undefined, (line) => p.say(line));
