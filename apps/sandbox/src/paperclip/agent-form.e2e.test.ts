@@ -21,7 +21,7 @@ import { CHROMIUM, CHROMIUM_FLAGS } from "./browser.js";
 import { RunObjects } from "./run-objects.js";
 import { CLAUDE_IMAGE, type K8sTarget, prepareK8sTarget } from "./sandbox-cluster.js";
 import { type PaperclipServer, startPaperclip } from "./server.js";
-import { fieldControl, fillField, firstScreen, installThroughDialog, keep } from "./ui-operator.js";
+import { fieldValue, fillField, firstScreen, installThroughDialog, keep } from "./ui-operator.js";
 
 const REPORTS = join(REPO_ROOT, "reports");
 const AGENT_NAME = "K8s Operator Test";
@@ -209,7 +209,7 @@ describe("claude_k8s in Paperclip's UI", () => {
     expect(await text()).not.toContain("[object Object]");
     // each field shows what was typed (Paperclip redacts keys named like secrets: it would show ***REDACTED***)
     for (const [label, value] of Object.entries(essentials))
-      expect(await (await fieldControl(page, label)).inputValue(), label).toBe(value);
+      expect(await fieldValue(page, label), label).toBe(value);
     // a textarea's value is not in the page text: every control's value is checked too
     const values = await page
       .locator("main textarea, main input")

@@ -55,7 +55,20 @@ let marks = 0;
  * The input, textarea or select button of the form field whose label is exactly `label`: the nearest ancestor of
  * the label holding one control. Throws when the label is absent or shown more than once.
  */
-export async function fieldControl(page: Page, label: string): Promise<Locator> {
+export async function fieldControl(page: Page, label: string, waitMs = 15_000): Promise<Locator> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    try {
+      return await markField(page, label);
+    } catch (error) {
+      // the page renders its sections in stages: a label not there yet is waited for, anything else is an error
+      if (!String(error).includes(`0 labels "${label}"`) || Date.now() > deadline) throw error;
+      await page.waitForTimeout(250);
+    }
+  }
+}
+
+async function markField(page: Page, label: string): Promise<Locator> {
   const mark = `f${++marks}`;
   const found = await page.evaluate(
     ({ label, mark }) => {
@@ -87,6 +100,21 @@ export async function fieldControl(page: Page, label: string): Promise<Locator> 
   );
   if (found) throw new Error(`field ${label}: ${found}`);
   return page.locator(`[data-e2e-field="${mark}"]`);
+}
+
+/**
+ * The value the field labelled `label` shows. The page may re-render after it loads (a refetch replaces the
+ * controls, and with them the mark {@link fieldControl} set), so a vanished control is looked up again.
+ */
+export async function fieldValue(page: Page, label: string, attempts = 5): Promise<string> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await (await fieldControl(page, label)).inputValue({ timeout: 5000 });
+    } catch (error) {
+      if (attempt >= attempts) throw error;
+      await page.waitForTimeout(500);
+    }
+  }
 }
 
 /** Types `value` into the field labelled `label` and leaves it (Paperclip commits a field on blur). */
