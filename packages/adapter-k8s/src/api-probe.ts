@@ -26,6 +26,7 @@ export const PROBE_SCRIPT = [
   "fi",
   "if command -v curl >/dev/null 2>&1; then",
   `  code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$u") && echo "HTTP $code" && [ "$code" -lt 400 ] && exit 0`,
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell parameter expansion in the script, not a template
   '  echo "FAILED curl exit $? (HTTP ${code:-none})"; exit 1',
   "fi",
   "if command -v wget >/dev/null 2>&1; then",
