@@ -63,12 +63,7 @@ export interface PublishOptions {
 
 export async function publishPackages(options: PublishOptions): Promise<PublishedPackage[]> {
   const work = await mkdtemp(join(tmpdir(), "paperclip-k8s-publish-"));
-  const npmrc = join(work, "npmrc");
-  const host = new URL(options.registryUrl);
-  await writeFile(
-    npmrc,
-    `registry=${options.registryUrl}\n//${host.host}${host.pathname}:_authToken=${options.token}\n`,
-  );
+  const npmrc = await writeRegistryNpmrc(join(work, "npmrc"), options.registryUrl, options.token);
   const npm = (args: string[]) =>
     exec(REGISTRY_NODE, [npmCli(), ...args, "--userconfig", npmrc, "--registry", options.registryUrl], {
       cwd: work,
@@ -113,6 +108,13 @@ export async function publishPackages(options: PublishOptions): Promise<Publishe
   } finally {
     await rm(work, { recursive: true, force: true });
   }
+}
+
+/** A private npmrc pointing npm at `registryUrl` with its publish token; returns its path. */
+export async function writeRegistryNpmrc(file: string, registryUrl: string, token: string): Promise<string> {
+  const host = new URL(registryUrl);
+  await writeFile(file, `registry=${registryUrl}\n//${host.host}${host.pathname}:_authToken=${token}\n`);
+  return file;
 }
 
 /** package/package.json of a packed tarball. */

@@ -16,7 +16,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { PUBLIC_PACKAGES, type PublishedPackage, registryShasum } from "./publish.js";
+import { PUBLIC_PACKAGES, type PublishedPackage, registryShasum, writeRegistryNpmrc } from "./publish.js";
 import { npmCli, REGISTRY_NODE } from "./verdaccio.js";
 
 const exec = promisify(execFile);
@@ -50,12 +50,7 @@ export async function releasePackages(options: ReleaseOptions): Promise<Publishe
   }
   const work = await mkdtemp(join(tmpdir(), "paperclip-k8s-release-"));
   const clone = join(work, "repo");
-  const npmrc = join(work, "npmrc");
-  const host = new URL(options.registryUrl);
-  await writeFile(
-    npmrc,
-    `registry=${options.registryUrl}\n//${host.host}${host.pathname}:_authToken=${options.token}\n`,
-  );
+  const npmrc = await writeRegistryNpmrc(join(work, "npmrc"), options.registryUrl, options.token);
   const pnpm = options.pnpm ?? "pnpm";
   const step = async (what: string, cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env) => {
     const t0 = Date.now();

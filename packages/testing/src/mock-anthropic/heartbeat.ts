@@ -66,14 +66,18 @@ function toolNames(body: MessagesRequest): string[] {
   return body.tools.map((t) => (typeof t?.name === "string" ? (t.name as string) : ""));
 }
 
+/** A tool_result block's text (a string, or its text blocks joined). */
+function resultText(block: Record<string, unknown>): string {
+  return typeof block.content === "string" ? block.content : textsOf(block.content).join("\n");
+}
+
 /** Text of every tool_result and user text in the conversation, in order. */
 function conversationText(body: MessagesRequest): string {
   const parts: string[] = [];
   for (const message of messagesOf(body)) {
     for (const block of blocksOf(message.content)) {
       if (block.type === "tool_result") {
-        const content = block.content;
-        parts.push(typeof content === "string" ? content : textsOf(content).join("\n"));
+        parts.push(resultText(block));
       } else if (block.type === "text" && typeof block.text === "string") {
         parts.push(block.text);
       }
@@ -88,7 +92,7 @@ function lastToolResult(body: MessagesRequest): string {
   for (const message of messagesOf(body)) {
     for (const block of blocksOf(message.content)) {
       if (block.type !== "tool_result") continue;
-      last = typeof block.content === "string" ? block.content : textsOf(block.content).join("\n");
+      last = resultText(block);
     }
   }
   return last;
@@ -183,7 +187,7 @@ function headingSource(body: MessagesRequest): string {
     for (const block of blocksOf(message.content)) {
       if (block.type === "tool_use" && block.name === "Read") readId = String(block.id);
       if (block.type === "tool_result" && readId !== "" && block.tool_use_id === readId) {
-        return typeof block.content === "string" ? block.content : textsOf(block.content).join("\n");
+        return resultText(block);
       }
     }
   }
