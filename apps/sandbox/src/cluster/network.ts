@@ -70,14 +70,29 @@ export async function listLinks(): Promise<{ name: string; master?: string; kind
 }
 
 /**
- * Creates the bridge with the gateway address before any pod exists, so the node IP and the mock
- * Anthropic API can bind to it right away. Idempotent.
+ * The bridge's own MAC address: fixed, locally administered, derived from the gateway address (one per instance).
+ * Without it a Linux bridge takes the lowest MAC of its ports, so it changes whenever a pod's veth comes or goes;
+ * pods keep the old address in their ARP cache and their packets to the gateway (the mock API, Paperclip on the
+ * host, CoreDNS) are dropped until the entry expires: requests stalled for 50-110 s in the replica-race e2e.
+ */
+export function bridgeMac(bridge: BridgeConfig): string {
+  const octets = bridge.gateway.split(".").map((o) => Number(o).toString(16).padStart(2, "0"));
+  return ["02", "00", ...octets].join(":");
+}
+
+/**
+ * Creates the bridge with the gateway address and its fixed MAC ({@link bridgeMac}) before any pod exists, so the
+ * node IP and the mock Anthropic API can bind to it right away. Idempotent.
  */
 export async function ensureBridge(bridge: BridgeConfig): Promise<void> {
   const links = await listLinks();
   if (!links.some((l) => l.name === bridge.name)) {
     await run("ip", ["link", "add", bridge.name, "type", "bridge"]);
   }
+  const mac = bridgeMac(bridge);
+  const { stdout: linkJson } = await run("ip", ["-j", "link", "show", "dev", bridge.name]);
+  const [link] = JSON.parse(linkJson) as { address?: string }[];
+  if (link?.address !== mac) await run("ip", ["link", "set", "dev", bridge.name, "address", mac]);
   const { stdout } = await run("ip", ["-j", "addr", "show", "dev", bridge.name]);
   const addrs = JSON.parse(stdout) as { addr_info?: { local: string }[] }[];
   const has = addrs.some((a) => a.addr_info?.some((i) => i.local === bridge.gateway));

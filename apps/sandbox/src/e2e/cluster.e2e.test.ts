@@ -1,7 +1,9 @@
+import { readFile } from "node:fs/promises";
 import { CoreV1Api } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
 import { resolveLocalConfig } from "../cluster/config.js";
 import { selectProvider } from "../cluster/index.js";
+import { bridgeMac } from "../cluster/network.js";
 import { e2eKubeConfig } from "./helpers.js";
 
 describe("sandbox cluster", () => {
@@ -49,4 +51,16 @@ describe("sandbox cluster", () => {
       expect(status.leftovers?.mounts).toEqual([]);
     }
   });
+
+  it.runIf(process.env.SANDBOX_PROVIDER === "local")(
+    "gives the pods' bridge a fixed MAC, so pods' ARP entries for the gateway never go stale",
+    async () => {
+      const { bridge } = resolveLocalConfig();
+      const sys = (name: string) => readFile(`/sys/class/net/${bridge.name}/${name}`, "utf8");
+      expect((await sys("address")).trim()).toBe(bridgeMac(bridge));
+      // 3 = NET_ADDR_SET: set by hand, so the kernel no longer replaces it with the lowest port MAC as pods'
+      // veths come and go (it did: pods lost the gateway for up to two minutes after another pod ended).
+      expect((await sys("addr_assign_type")).trim()).toBe("3");
+    },
+  );
 });

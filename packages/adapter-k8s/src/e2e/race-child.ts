@@ -23,11 +23,13 @@ for await (const line of createInterface({ input: process.stdin })) {
   const wait = at - Date.now();
   if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
   const startedAt = Date.now();
-  // Each status line stamped with its time since the start (what happened when, for the test's report).
+  // Each status line (and the start of each transcript line) stamped with its time since the start: what happened
+  // when, for the test's report of a slow round.
   const stamped: string[] = [];
   const onLog = run.ctx.onLog;
   run.ctx.onLog = async (stream, chunk) => {
     if (chunk.startsWith("[paperclip]")) stamped.push(`+${Date.now() - startedAt} ms ${chunk.trimEnd()}`);
+    else stamped.push(`+${Date.now() - startedAt} ms (${stream}) ${chunk.slice(0, 100).trimEnd()}`);
     await onLog(stream, chunk);
   };
   const result = await adapter.execute(run.ctx).catch((error: unknown) => ({ thrown: String(error) }));

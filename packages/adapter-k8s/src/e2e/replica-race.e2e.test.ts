@@ -169,6 +169,9 @@ describe("claude_k8s with two Paperclip replicas racing for the same agent and t
           )
           .join(", ")}; Jobs ${jobs.uids.get(`race-agent-${round}`)?.size ?? 0}`,
       );
+      // A round far slower than its 4 s stream: what each run did when.
+      const slowest = Math.max(...reports.map((r) => r.endedAt - t0));
+      if (slowest > 20_000) for (const r of reports) console.info(`  ${r.status.join("\n  ")}`);
     }
     expect(jobs.ended()).toBe("");
     expect(rounds.length).toBeGreaterThanOrEqual(Math.min(ROUNDS, 5));
