@@ -9,7 +9,12 @@
  * it, as in Paperclip itself.
  */
 
-/** The script's source (plain ESM JavaScript; Node 24 has no TypeScript loader in the image). */
+import { instanceConfig } from "../paperclip/instance-config.js";
+
+/**
+ * The script's source (plain ESM JavaScript; Node 24 has no TypeScript loader in the image). The config itself is
+ * {@link instanceConfig}, the host harness's too, embedded as its (already JavaScript) source.
+ */
 export function entrypointScript(serverEntry: string): string {
   return `#!/usr/local/bin/node
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
@@ -21,39 +26,22 @@ const instance = env.PAPERCLIP_INSTANCE_ID || "default";
 const root = join(home, "instances", instance);
 const configPath = env.PAPERCLIP_CONFIG || join(root, "config.json");
 const port = Number(env.PORT) || 3100;
+const instanceConfig = ${instanceConfig.toString()};
 if (!existsSync(configPath)) {
   const mode = env.PAPERCLIP_DEPLOYMENT_MODE || "authenticated";
   const publicUrl = env.PAPERCLIP_PUBLIC_URL || "";
-  const config = {
-    $meta: { version: 1, updatedAt: new Date().toISOString(), source: "onboard" },
-    database: {
-      mode: "embedded-postgres",
-      embeddedPostgresDataDir: join(root, "db"),
-      embeddedPostgresPort: Number(env.PAPERCLIP_EMBEDDED_POSTGRES_PORT) || 54329,
-      backup: { enabled: false, intervalMinutes: 60, retentionDays: 7, dir: join(root, "data", "backups") },
-    },
-    logging: { mode: "file", logDir: join(root, "logs") },
-    server: {
-      deploymentMode: mode,
-      exposure: "private",
-      bind: "lan",
-      host: env.HOST || "0.0.0.0",
-      port,
-      allowedHostnames: publicUrl ? [new URL(publicUrl).hostname] : [],
-      serveUi: true,
-    },
-    auth: publicUrl
-      ? { baseUrlMode: "explicit", publicBaseUrl: publicUrl, disableSignUp: false }
-      : { baseUrlMode: "auto", disableSignUp: false },
-    storage: { provider: "local_disk", localDisk: { baseDir: join(root, "data", "storage") } },
-    secrets: {
-      provider: "local_encrypted",
-      strictMode: false,
-      localEncrypted: { keyFilePath: join(root, "secrets", "master.key") },
-    },
-    telemetry: { enabled: false },
-    updates: { checkEnabled: false },
-  };
+  const config = instanceConfig({
+    deploymentMode: mode,
+    instanceRoot: root,
+    host: env.HOST || "0.0.0.0",
+    port,
+    postgresPort: Number(env.PAPERCLIP_EMBEDDED_POSTGRES_PORT) || 54329,
+    ...(publicUrl ? { publicBaseUrl: publicUrl } : {}),
+    allowedHostnames: publicUrl ? [new URL(publicUrl).hostname] : [],
+    disableSignUp: false,
+    backupRetentionDays: 7,
+    updatedAt: new Date().toISOString(),
+  });
   mkdirSync(dirname(configPath), { recursive: true });
   writeFileSync(configPath, JSON.stringify(config, null, 2) + "\\n");
   console.error("paperclip-entrypoint: wrote " + configPath);

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { PAPERCLIP_VERSION } from "../paperclip/install.js";
+import { instanceConfig } from "../paperclip/instance-config.js";
 import { dockerfileFor } from "./oci.js";
 import { PAPERCLIP_ENTRYPOINT, paperclipImageConfig, paperclipImageRef } from "./paperclip.js";
 import { entrypointScript } from "./paperclip-entrypoint.js";
@@ -73,6 +74,21 @@ describe("Paperclip entrypoint", () => {
         allowedHostnames: ["pc.ns.svc.cluster.local"],
       });
       expect(config.auth).toMatchObject({ publicBaseUrl: "http://pc.ns.svc.cluster.local:3100" });
+      // One definition of the config: the script's is the harness's function with the image's inputs.
+      expect(config).toEqual(
+        instanceConfig({
+          deploymentMode: "authenticated",
+          instanceRoot: join(dir, "home", "instances", "default"),
+          host: "0.0.0.0",
+          port: 3100,
+          postgresPort: 54329,
+          publicBaseUrl: "http://pc.ns.svc.cluster.local:3100",
+          allowedHostnames: ["pc.ns.svc.cluster.local"],
+          disableSignUp: false,
+          backupRetentionDays: 7,
+          updatedAt: config.$meta.updatedAt,
+        }),
+      );
       // An existing config is kept as the operator left it.
       await writeFile(seen.config, '{"kept":true}');
       await exec(process.execPath, [join(dir, "entry.mjs")], {

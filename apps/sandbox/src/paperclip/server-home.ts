@@ -9,6 +9,7 @@ import { createServer } from "node:net";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { PaperclipHarnessError } from "./errors.js";
+import { instanceConfig } from "./instance-config.js";
 
 const run = promisify(execFile);
 
@@ -21,7 +22,7 @@ export const INSTANCE_ID = "e2e";
  */
 export type DeploymentMode = "authenticated" | "local_trusted";
 
-/** The instance config Paperclip reads from `PAPERCLIP_CONFIG` (schema: `@paperclipai/shared` config-schema). */
+/** The harness's instance config: loopback only; in authenticated mode the auth base URL is the loopback listener. */
 export function buildInstanceConfig(input: {
   readonly deploymentMode: DeploymentMode;
   readonly instanceRoot: string;
@@ -29,38 +30,19 @@ export function buildInstanceConfig(input: {
   readonly postgresPort: number;
   readonly now?: Date;
 }): Record<string, unknown> {
-  const root = input.instanceRoot;
-  return {
-    $meta: { version: 1, updatedAt: (input.now ?? new Date()).toISOString(), source: "onboard" },
-    database: {
-      mode: "embedded-postgres",
-      embeddedPostgresDataDir: join(root, "db"),
-      embeddedPostgresPort: input.postgresPort,
-      backup: { enabled: false, intervalMinutes: 60, retentionDays: 1, dir: join(root, "data", "backups") },
-    },
-    logging: { mode: "file", logDir: join(root, "logs") },
-    server: {
-      deploymentMode: input.deploymentMode,
-      exposure: "private",
-      bind: "loopback",
-      host: "127.0.0.1",
-      port: input.port,
-      allowedHostnames: [],
-      serveUi: true,
-    },
-    auth:
-      input.deploymentMode === "authenticated"
-        ? { baseUrlMode: "explicit", publicBaseUrl: `http://127.0.0.1:${input.port}`, disableSignUp: false }
-        : { baseUrlMode: "auto", disableSignUp: true },
-    storage: { provider: "local_disk", localDisk: { baseDir: join(root, "data", "storage") } },
-    secrets: {
-      provider: "local_encrypted",
-      strictMode: false,
-      localEncrypted: { keyFilePath: join(root, "secrets", "master.key") },
-    },
-    telemetry: { enabled: false },
-    updates: { checkEnabled: false },
-  };
+  const authenticated = input.deploymentMode === "authenticated";
+  return instanceConfig({
+    deploymentMode: input.deploymentMode,
+    instanceRoot: input.instanceRoot,
+    host: "127.0.0.1",
+    port: input.port,
+    postgresPort: input.postgresPort,
+    ...(authenticated ? { publicBaseUrl: `http://127.0.0.1:${input.port}` } : {}),
+    allowedHostnames: [],
+    disableSignUp: !authenticated,
+    backupRetentionDays: 1,
+    updatedAt: (input.now ?? new Date()).toISOString(),
+  });
 }
 
 /** The server's environment: the caller's, minus anything that would point Paperclip at another instance. */
