@@ -1,11 +1,4 @@
 import { defineConfig } from "tsup";
+import { nodeLibrary } from "../../tsup.shared.js";
 
-export default defineConfig({
-  entry: { index: "src/index.ts" },
-  format: ["esm"],
-  platform: "node",
-  target: "node20",
-  dts: { compilerOptions: { ignoreDeprecations: "6.0" } },
-  clean: false,
-  sourcemap: false,
-});
+export default defineConfig(nodeLibrary({ index: "src/index.ts" }));
