@@ -1,6 +1,12 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
+import { resolveLocalConfig } from "./config.js";
 import {
   KIND_NETWORK,
+  KindProvider,
   KIND_NODE_IMAGE,
   kindClusterConfig,
   kindCreateArgs,
@@ -53,4 +59,29 @@ describe("kind provider commands", () => {
       KIND_EXPERIMENTAL_DOCKER_NETWORK: KIND_NETWORK,
     });
   });
+
+  it("runs one up or down at a time on the machine: two providers (two checkouts) share one lock", async () => {
+    const cacheDir = await mkdtemp(join(tmpdir(), "kind-lock-"));
+    try {
+      const base = resolveLocalConfig();
+      const providers = ["/a", "/b"].map(
+        (stateDir) => new KindProvider({ config: { ...base, cacheDir, stateDir } }),
+      );
+      const timeline: string[] = [];
+      await Promise.all(
+        providers.map((p, i) =>
+          p.exclusive(async () => {
+            timeline.push(`start ${i}`);
+            await sleep(150);
+            timeline.push(`end ${i}`);
+          }),
+        ),
+      );
+      expect(timeline).toHaveLength(4);
+      expect(timeline[1]).toBe(timeline[0]?.replace("start", "end"));
+    } finally {
+      await rm(cacheDir, { recursive: true, force: true });
+    }
+  });
 });
+

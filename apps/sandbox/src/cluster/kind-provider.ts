@@ -25,6 +25,7 @@ import {
   kindBinary,
 } from "./kind-node.js";
 import { loadKubeConfig, nodeReady } from "./kube.js";
+import { withLock } from "./lock.js";
 import type { ClusterProvider, ClusterStatus, Step, StepLog } from "./provider.js";
 
 /**
@@ -133,8 +134,12 @@ export class KindProvider implements ClusterProvider {
     return join(this.stateDir, "kubeconfig");
   }
 
+  /**
+   * `up` and `down` one at a time on this machine: the Docker engine (its run dir and data root) and the cluster
+   * name are machine-wide, so the lock is too (in the cache dir every clone shares), not per checkout.
+   */
   exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    return fn();
+    return withLock(join(this.config.cacheDir, "kind-sandbox.lock"), 900_000, fn);
   }
 
   private get builtNodeImage(): boolean {
