@@ -55,14 +55,18 @@ if [[ -z "${SANDBOX_KEEP:-}" ]] && [[ -f apps/sandbox/src/cli.ts ]]; then
 fi
 
 # kind smoke (issue 17), after the local cluster is down (2 cores): a kind cluster on the sandbox's own Docker engine
-# with the node image it builds offline, one claude_k8s run of the adapter smoke suite on it, then down, which fails
-# on anything left on the host (processes, mounts, the node network's bridge, kernel settings).
+# with the node image it builds offline, one claude_k8s run of the adapter smoke suite and the in-cluster Paperclip
+# suite on it, then down, which fails on anything left on the host (processes, mounts, the node network's bridge,
+# kernel settings).
 kind_smoke() {
   local rc=0
   pnpm --silent sandbox up --provider kind || rc=1
   if [[ $rc == 0 ]]; then
     SANDBOX_PROVIDER=kind vitest_json adapter-k8s-kind-smoke --root "$ROOT/packages/adapter-k8s" \
       --config "$ROOT/packages/adapter-k8s/vitest.e2e.config.ts" src/e2e/smoke.e2e.test.ts || rc=1
+    # the production topology on kind too: the chart, the adapter installed by name from the registry, one agent run
+    SANDBOX_PROVIDER=kind vitest_json sandbox-kind-in-cluster --root "$ROOT/apps/sandbox" \
+      --config "$ROOT/apps/sandbox/vitest.e2e.config.ts" src/e2e/in-cluster.e2e.test.ts || rc=1
   fi
   pnpm --silent sandbox down --provider kind || rc=1
   return $rc

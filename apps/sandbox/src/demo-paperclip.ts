@@ -56,11 +56,11 @@ export async function runPaperclipDemo(options: PaperclipDemoOptions): Promise<v
   const p = progress();
   try {
     const provider = await selectProvider();
-    if (provider.name !== "local") {
-      // The chart's ReadWriteMany workspace claim needs the local provider's RWX volumes; elsewhere the lighter demo
-      // shows the same Job, adapter and transcript without Paperclip.
+    if (provider.name !== "local" && provider.name !== "kind") {
+      // A cluster of the operator's own (kubeconfig provider): no sandbox images or volumes to rely on; the lighter
+      // demo shows the same Job, adapter and transcript without Paperclip.
       p.say(
-        `the Paperclip demo needs the local provider's RWX storage; on ${provider.name}, the adapter-only demo`,
+        `the Paperclip demo needs a sandbox cluster (local or kind); on ${provider.name}, the adapter-only demo`,
       );
       p.stop();
       const { runDemo } = await import("./demo.js");
@@ -80,6 +80,7 @@ export async function runPaperclipDemo(options: PaperclipDemoOptions): Promise<v
       kubeconfigPath: provider.kubeconfigPath(),
       config: resolveLocalConfig(),
       podHost: status.hostAddressForPods ?? "127.0.0.1",
+      provider: provider.name,
       namespacePrefix: "paperclip-demo",
       log: (line) => p.say(line),
     });

@@ -173,13 +173,43 @@ export async function ensureKubeProxy(ctx: AddonContext): Promise<boolean> {
 export async function ensureStorage(ctx: AddonContext): Promise<void> {
   const { config, paths } = ctx;
   await mkdir(paths.volumes, { recursive: true, mode: 0o755 });
-  for (let i = 0; i < config.storage.volumes; i++) {
-    const dir = join(paths.volumes, volumeName(config, i));
-    await mkdir(dir, { recursive: true });
-    await chmod(dir, 0o777);
-  }
-  await applyManifests(ctx.kc, storageManifests(config, paths));
-  const api = KubernetesObjectApi.makeApiClient(ctx.kc);
+  await ensureVolumes({
+    kc: ctx.kc,
+    config,
+    volumesDir: paths.volumes,
+    makeDirs: async (dirs) => {
+      for (const dir of dirs) {
+        await mkdir(dir, { recursive: true });
+        await chmod(dir, 0o777);
+      }
+    },
+    wipe: async (dir) => {
+      for (const entry of await readdir(dir)) await rm(join(dir, entry), { recursive: true, force: true });
+    },
+    log: ctx.log,
+  });
+}
+
+/** Where the node keeps the volume directories, and how to make and wipe them there: the local node or kind's. */
+export interface VolumeHost {
+  readonly kc: KubeConfig;
+  readonly config: LocalClusterConfig;
+  readonly volumesDir: string;
+  /** Creates the directories, mode 0777. */
+  makeDirs(dirs: readonly string[]): Promise<void>;
+  /** Empties one directory (a released volume). */
+  wipe(dir: string): Promise<void>;
+  readonly log: StepLog;
+}
+
+/** The StorageClass and its pre-made volumes on any node; released ones are wiped and made Available again. */
+export async function ensureVolumes(host: VolumeHost): Promise<void> {
+  const { config, volumesDir } = host;
+  await host.makeDirs(
+    Array.from({ length: config.storage.volumes }, (_, i) => join(volumesDir, volumeName(config, i))),
+  );
+  await applyManifests(host.kc, storageManifests(config, volumesDir));
+  const api = KubernetesObjectApi.makeApiClient(host.kc);
   const list = await api.list<V1PersistentVolume>(
     "v1",
     "PersistentVolume",
@@ -192,9 +222,9 @@ export async function ensureStorage(ctx: AddonContext): Promise<void> {
   );
   for (const pv of list.items.filter((p) => p.status?.phase === "Released")) {
     const dir = pv.spec?.hostPath?.path;
-    if (!dir?.startsWith(`${paths.volumes}/`)) continue;
-    ctx.log(`recycling ${pv.metadata?.name} (its claim is gone)`);
-    for (const entry of await readdir(dir)) await rm(join(dir, entry), { recursive: true, force: true });
+    if (!dir?.startsWith(`${volumesDir}/`)) continue;
+    host.log(`recycling ${pv.metadata?.name} (its claim is gone)`);
+    await host.wipe(dir);
     await api.patch(
       {
         apiVersion: "v1",

@@ -162,7 +162,7 @@ describe("pod network", () => {
 });
 
 describe("storage", () => {
-  const objs = storageManifests(config, paths) as Doc[];
+  const objs = storageManifests(config, paths.volumes) as Doc[];
 
   it("is the default StorageClass with a pool of ReadWriteMany hostPath volumes in the state dir", () => {
     const sc = objs[0];

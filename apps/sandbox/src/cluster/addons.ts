@@ -193,10 +193,11 @@ export function volumeName(config: LocalClusterConfig, i: number): string {
 
 /**
  * The default StorageClass and its pool of pre-made hostPath volumes (ReadWriteMany: one node, one directory),
- * each a directory under the state dir, so `down` removes the data with the cluster. Retain: a released volume
+ * each a directory of the node under `volumesDir` (local: the state dir; kind: inside the node container), so
+ * `down` removes the data with the cluster. Retain: a released volume
  * is wiped and made Available again by the next `up` (see addons-runtime.ts), never while a claim holds it.
  */
-export function storageManifests(config: LocalClusterConfig, paths: StatePaths): Manifest[] {
+export function storageManifests(config: LocalClusterConfig, volumesDir: string): Manifest[] {
   const { className, volumes, capacity } = config.storage;
   const pvs: Manifest[] = Array.from({ length: volumes }, (_, i) => ({
     apiVersion: "v1",
@@ -208,7 +209,7 @@ export function storageManifests(config: LocalClusterConfig, paths: StatePaths):
       accessModes: ["ReadWriteMany", "ReadWriteOnce"],
       persistentVolumeReclaimPolicy: "Retain",
       volumeMode: "Filesystem",
-      hostPath: { path: join(paths.volumes, volumeName(config, i)), type: "Directory" },
+      hostPath: { path: join(volumesDir, volumeName(config, i)), type: "Directory" },
     },
   }));
   return [

@@ -6,8 +6,8 @@ import { describe, expect, it } from "vitest";
 import { resolveLocalConfig } from "./config.js";
 import {
   KIND_NETWORK,
-  KindProvider,
   KIND_NODE_IMAGE,
+  KindProvider,
   kindClusterConfig,
   kindCreateArgs,
   kindDeleteArgs,
@@ -84,4 +84,3 @@ describe("kind provider commands", () => {
     }
   });
 });
-

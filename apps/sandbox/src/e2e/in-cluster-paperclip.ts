@@ -36,6 +36,11 @@ export interface DeployOptions {
   /** An address of this machine pods reach (the registry and the mock Anthropic API bind there). */
   readonly podHost: string;
   readonly namespacePrefix: string;
+  /**
+   * The sandbox provider (default: SANDBOX_PROVIDER). On kind the Paperclip image goes through `kind load`, and the
+   * relay reaches Paperclip through a NodePort on the node's address (this machine has no route to kind's pods).
+   */
+  readonly provider?: "local" | "kind";
   /** Extra `--set` values for the chart. */
   readonly sets?: readonly string[];
   readonly mock?: MockAnthropicOptions;
@@ -87,7 +92,8 @@ export async function deployPaperclip(options: DeployOptions): Promise<InCluster
     for (const fn of cleanups.reverse()) await fn().catch(() => {});
   };
   try {
-    const image = await timed("image", () => ensurePaperclipImageLoaded(config, log));
+    const onKind = (options.provider ?? process.env.SANDBOX_PROVIDER) === "kind";
+    const image = await timed("image", () => ensurePaperclipImageLoaded(config, log, onKind));
     log(`Paperclip image ${image.ref} ready (${timings.image} ms)`);
     const registry = await startRegistry({
       cacheDir: config.cacheDir,
@@ -123,6 +129,7 @@ export async function deployPaperclip(options: DeployOptions): Promise<InCluster
       `adapter.npmRegistry=${registry.url}`,
       "workspace.size=1Gi",
       "resources.requests.cpu=100m",
+      ...(onKind ? ["service.type=NodePort"] : []),
       ...(options.sets ?? []),
     ];
     log(`helm install ${RELEASE} into ${namespace}…`);
@@ -143,7 +150,9 @@ export async function deployPaperclip(options: DeployOptions): Promise<InCluster
       `Paperclip pod ${pod.metadata?.name} Ready (${(timings.helmInstall ?? 0) + (timings.podReady ?? 0)} ms after helm install)`,
     );
     const serviceUrl = `http://${FULLNAME}.${namespace}.svc.cluster.local:3100`;
-    let relay = await loopbackRelay({ host: pod.status?.podIP as string, port: 3100 }, serviceUrl);
+    const relayTarget = async () =>
+      onKind ? nodePortTarget(kc, namespace) : { host: pod.status?.podIP as string, port: 3100 };
+    let relay = await loopbackRelay(await relayTarget(), serviceUrl);
     cleanups.push(() => relay.close());
     const target = () => ({ namespace, name: pod.metadata?.name as string, container: "paperclip" });
     const cookie = await bootstrapAdminInPod(kc, target(), relay.url);
@@ -189,7 +198,7 @@ export async function deployPaperclip(options: DeployOptions): Promise<InCluster
         }
         const port = Number(new URL(relay.url).port);
         await relay.close();
-        relay = await loopbackRelay({ host: pod.status?.podIP as string, port: 3100 }, serviceUrl, port);
+        relay = await loopbackRelay(await relayTarget(), serviceUrl, port);
         return pod;
       },
       async close(keepNamespace = false) {
@@ -202,4 +211,15 @@ export async function deployPaperclip(options: DeployOptions): Promise<InCluster
     if (namespace) await deleteTestNamespace(kc, namespace).catch(() => {});
     throw err;
   }
+}
+
+/** The chart's Service as this machine reaches it on kind: the node's InternalIP and the Service's NodePort. */
+async function nodePortTarget(kc: KubeConfig, namespace: string): Promise<{ host: string; port: number }> {
+  const core = kc.makeApiClient(CoreV1Api);
+  const service = await core.readNamespacedService({ name: FULLNAME, namespace });
+  const port = service.spec?.ports?.find((p) => p.name === "http")?.nodePort;
+  const nodes = await core.listNode();
+  const host = nodes.items[0]?.status?.addresses?.find((a) => a.type === "InternalIP")?.address;
+  if (!port || !host) throw new Error(`no NodePort or node InternalIP for Service ${namespace}/${FULLNAME}`);
+  return { host, port };
 }

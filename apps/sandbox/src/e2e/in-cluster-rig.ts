@@ -20,12 +20,13 @@ import { runProcess } from "./helpers.js";
 export async function ensurePaperclipImageLoaded(
   config: LocalClusterConfig,
   log: (line: string) => void,
+  onKind = process.env.SANDBOX_PROVIDER === "kind",
 ): Promise<{ ref: string; buildMs: number; importMs: number }> {
   const t0 = Date.now();
   const image = await ensurePaperclipImage(config, { log });
   const buildMs = Date.now() - t0;
   const t1 = Date.now();
-  if (process.env.SANDBOX_PROVIDER === "kind") {
+  if (onKind) {
     // The same archive, through `kind load image-archive` (a no-op when the node already has the image).
     await new KindProvider({ config }).loadArchive(image.archive, image.ref);
     return { ref: image.ref, buildMs, importMs: Date.now() - t1 };

@@ -15,13 +15,14 @@ import { helm } from "./in-cluster-rig.js";
  * hired as claude_k8s whose run is a Job of the real claude image in the same namespace, reaching the mock Anthropic
  * API on this machine and Paperclip through its Service DNS name; helm uninstall leaves only the kept workspace claim.
  */
-const local = process.env.SANDBOX_PROVIDER === "local";
+// The local provider in the e2e step, kind in CI's kind step (storage, images and the relay per provider).
+const sandboxCluster = process.env.SANDBOX_PROVIDER === "local" || process.env.SANDBOX_PROVIDER === "kind";
 const config = resolveLocalConfig();
 const CLAUDE_IMAGE = process.env.E2E_CLAUDE_IMAGE ?? "localhost/paperclip-claude:2.1.330";
 const MOCK_API_KEY = "sk-ant-e2e-mock-key";
 const log = (line: string) => process.stderr.write(`[in-cluster] ${line}\n`);
 
-describe.skipIf(!local)("Paperclip in the cluster, adapter from the local registry", () => {
+describe.skipIf(!sandboxCluster)("Paperclip in the cluster, adapter from the local registry", () => {
   const kc = e2eKubeConfig();
   const core = kc.makeApiClient(CoreV1Api);
   let pc: InClusterPaperclip;
