@@ -2,10 +2,9 @@ import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { CoreV1Api, PatchStrategy, StorageV1Api, setHeaderOptions } from "@kubernetes/client-node";
+import { CoreV1Api } from "@kubernetes/client-node";
 import { imageRecipes } from "../images/index.js";
 import { ensureImageArchive } from "../images/oci.js";
-import { ensureVolumes } from "./addons-runtime.js";
 import type { LocalClusterConfig } from "./config.js";
 import { run } from "./exec.js";
 import { ensureHostPackages, KIND_HOST_REQUIREMENTS } from "./host.js";
@@ -25,6 +24,7 @@ import {
   KIND_SERVICE_SUBNET,
   kindBinary,
 } from "./kind-node.js";
+import { ensureKindStorage } from "./kind-storage.js";
 import { loadKubeConfig, nodeReady } from "./kube.js";
 import { withLock } from "./lock.js";
 import type { ClusterProvider, ClusterStatus, Step, StepLog } from "./provider.js";
@@ -38,11 +38,6 @@ export const KIND_NODE_IMAGE =
 export const KIND_CLUSTER_NAME = "paperclip-sandbox";
 /** The Docker network of the kind node (a user-defined bridge, removed on `down` when the sandbox owns the engine). */
 export const KIND_NETWORK = "paperclip-kind";
-
-const DEFAULT_CLASS = "storageclass.kubernetes.io/is-default-class";
-
-/** Where the node container keeps the pre-made volumes (gone with the node on `down`). */
-export const KIND_VOLUMES_DIR = "/var/local/sandbox-volumes";
 
 export interface KindOptions {
   config: LocalClusterConfig;
@@ -232,34 +227,14 @@ export class KindProvider implements ClusterProvider {
 
   /** The local provider's StorageClass and pre-made volumes, the directories inside the node container. */
   private async storage(log: StepLog): Promise<void> {
-    const inNode = (args: string[]) =>
-      run("docker", ["exec", this.nodeContainer(), ...args], { env: kindEnv(this.mustHost()) });
-    await ensureVolumes({
+    await ensureKindStorage({
       kc: loadKubeConfig(this.kubeconfigPath()),
       config: this.config,
-      volumesDir: KIND_VOLUMES_DIR,
-      makeDirs: async (dirs) => {
-        await inNode(["mkdir", "-p", ...dirs]);
-        await inNode(["chmod", "0777", ...dirs]);
-      },
-      wipe: async (dir) => {
-        await inNode(["find", dir, "-mindepth", "1", "-delete"]);
+      inNode: async (args) => {
+        await run("docker", ["exec", this.nodeContainer(), ...args], { env: kindEnv(this.mustHost()) });
       },
       log,
     });
-    // kind installs its own default class ("standard", kubernetes.io/host-path), whose provisioner our node image
-    // does not run: with two defaults a claim's class depends on which is newer, so ours is the only default.
-    const storage = loadKubeConfig(this.kubeconfigPath()).makeApiClient(StorageV1Api);
-    for (const sc of (await storage.listStorageClass()).items) {
-      const name = sc.metadata?.name;
-      if (!name || name === this.config.storage.className) continue;
-      if (sc.metadata?.annotations?.[DEFAULT_CLASS] !== "true") continue;
-      await storage.patchStorageClass(
-        { name, body: { metadata: { annotations: { [DEFAULT_CLASS]: "false" } } } },
-        setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
-      );
-      log(`StorageClass ${name} is no longer a default (${this.config.storage.className} is)`);
-    }
   }
 
   private mustHost(): string {
