@@ -319,11 +319,13 @@ function planBlocks(body: MessagesRequest, selection: ScenarioSelection, turn: n
       ];
     }
     case "hang-after-result": {
-      // Like a lingering MCP server: a detached grandchild inherits the CLI's stdout ($PPID of the tool's shell
-      // is the CLI), so after the result the pipe stays open for `arg` seconds even once the CLI has exited.
+      // Like a lingering MCP server: a background grandchild holds the CLI's stdout ($PPID of the tool's shell is
+      // the CLI), so after the result the pipe stays open for `arg` seconds even once the CLI has exited. The shell
+      // opens it before forking (group redirection): a child that opened it itself could run only after the CLI had
+      // exited on a loaded machine, find no /proc/$PPID, and hold nothing (a CI flake).
       if (finished) return [{ type: "text", text: "Left a helper running. Done." }];
       const seconds = selection.arg ?? 120;
-      const command = `sleep ${seconds} >>/proc/$PPID/fd/1 2>/dev/null </dev/null &`;
+      const command = `{ sleep ${seconds} 2>/dev/null </dev/null & } >>/proc/$PPID/fd/1`;
       return [toolUse("Bash", { command, description: "Start helper" }, "hang-after-result", turn)];
     }
     case "echo":
