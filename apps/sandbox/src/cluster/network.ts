@@ -89,12 +89,11 @@ export async function ensureBridge(bridge: BridgeConfig): Promise<void> {
   if (!links.some((l) => l.name === bridge.name)) {
     await run("ip", ["link", "add", bridge.name, "type", "bridge"]);
   }
-  const mac = bridgeMac(bridge);
-  const { stdout: linkJson } = await run("ip", ["-j", "link", "show", "dev", bridge.name]);
-  const [link] = JSON.parse(linkJson) as { address?: string }[];
-  if (link?.address !== mac) await run("ip", ["link", "set", "dev", bridge.name, "address", mac]);
+  // One read of the device: its link address (the MAC) and its IP addresses.
   const { stdout } = await run("ip", ["-j", "addr", "show", "dev", bridge.name]);
-  const addrs = JSON.parse(stdout) as { addr_info?: { local: string }[] }[];
+  const addrs = JSON.parse(stdout) as { address?: string; addr_info?: { local: string }[] }[];
+  const mac = bridgeMac(bridge);
+  if (addrs[0]?.address !== mac) await run("ip", ["link", "set", "dev", bridge.name, "address", mac]);
   const has = addrs.some((a) => a.addr_info?.some((i) => i.local === bridge.gateway));
   if (!has) {
     await run("ip", ["addr", "add", `${bridge.gateway}/${bridge.prefixLength}`, "dev", bridge.name]);
